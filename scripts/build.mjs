@@ -1,0 +1,37 @@
+// Bundles the three programs with esbuild: the VS Code client, the language
+// server and the `netboot-farm` CLI. `--watch` rebuilds on change.
+import { build, context } from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const bundles = [
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
+];
+
+await mkdir(join(root, 'dist'), { recursive: true });
+// The shell parser is WebAssembly; the bundles load it from beside themselves.
+await copyFile(require.resolve('sh-syntax/main.wasm'), join(root, 'dist', 'sh-syntax.wasm'));
+
+if (watch) {
+  for (const options of bundles) await (await context({ ...common, ...options })).watch();
+} else {
+  await Promise.all(bundles.map((options) => build({ ...common, ...options })));
+}

@@ -1,0 +1,52 @@
+import type {
+  CodeAction,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  FormattingOptions,
+  Hover,
+  Position,
+  Range,
+  TextEdit,
+} from 'vscode-languageserver-types';
+import type { EffectiveSettings } from '../conf/effective';
+import type { ServiceOptions } from './diagnostics';
+
+/**
+ * What a language offers. Every method takes plain text and returns plain LSP
+ * data: no connection, no file system, no process. `uri` is only used to build
+ * workspace edits in code actions.
+ */
+export interface LanguageService {
+  readonly id: string;
+  validate(text: string, options?: ServiceOptions): Promise<Diagnostic[]>;
+  complete?(text: string, position: Position): CompletionItem[];
+  hover?(text: string, position: Position): Hover | null;
+  format?(text: string, options: FormattingOptions): TextEdit[];
+  symbols?(text: string): DocumentSymbol[];
+  folding?(text: string): FoldingRange[];
+  codeActions?(uri: string, text: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[];
+  /** The merged settings one client gets: `client` is a MAC, IP and/or hostname. */
+  effectiveSettings?(text: string, client: string): EffectiveSettings;
+}
+
+/**
+ * Keeps the parse of the most recent texts, so that validation, completion,
+ * hover and the rest share one parse per document version.
+ */
+export function memoizeParse<T>(parse: (text: string) => T, size = 8): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text: string) => {
+    const hit = cache.get(text);
+    if (hit !== undefined) {
+      cache.delete(text);
+      cache.set(text, hit);
+      return hit;
+    }
+    const tree = parse(text);
+    cache.set(text, tree);
+    if (cache.size > size) cache.delete(cache.keys().next().value as string);
+    return tree;
+  };
+}

@@ -1,0 +1,142 @@
+import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
+import catalogData from '../../../../schemas/lts-conf.json';
+import { VariableCatalog, type CatalogData } from '../core/catalog';
+import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
+import { memoizeParse, type LanguageService } from '../core/service';
+import { baseName, type LanguageEntry } from '../languages';
+import { confComplete, confFolding, confFormat, confHover, confSymbols, type ConfSpec } from '../conf/confFeatures';
+import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
+import { validateCommands, validateEntries, type ConfDialect } from '../conf/entryValidation';
+import { parseClientIdentity } from '../conf/effective';
+import { ltsConfRules, type LtsConfCode } from './ltsConfRules';
+import { parseLtsConf } from './ltsConfParser';
+import { ltsEffectiveSettings, validateLtsSections } from './ltsConfSections';
+import { convertLtsToLtsp } from './ltsToLtsp';
+
+export const ltsCatalog = new VariableCatalog(catalogData as CatalogData);
+const parse = memoizeParse(parseLtsConf);
+
+/** What boolean_is_true in ltsp-common-functions accepts, and what it rejects. */
+const TRUE_WORDS = ['true', 'y', 'yes'];
+const FALSE_WORDS = ['false', 'n', 'no'];
+
+const dialect: ConfDialect<LtsConfCode> = {
+  catalog: ltsCatalog,
+  codes: {
+    unknown: 'LTS010',
+    patchOnly: 'LTS011',
+    status: 'LTS012',
+    duplicate: 'LTS017',
+    shell: 'LTS028',
+    number: 'LTS014',
+    enum: 'LTS015',
+    fstabFields: 'LTS022',
+    fstabType: 'LTS023',
+    fstabOption: 'LTS024',
+    nofail: 'LTS025',
+    serviceUnknown: 'LTS026',
+    serviceDuplicate: 'LTS027',
+    secret: 'LTS029',
+    crontab: 'LTS030',
+  },
+  checkBoolean(entry, _info, sink) {
+    const value = entry.value.trim().toLowerCase();
+    if (value === '' || value === 'none' || /[$`]/.test(value) || TRUE_WORDS.includes(value) || FALSE_WORDS.includes(value)) return;
+    sink.report('LTS013', entry.valueRange, { value: entry.value.trim(), meaning: 'false' }, { value: entry.value.trim() });
+  },
+  checkKnown(entry, info, sink) {
+    if (info.stage === 'initramfs') {
+      sink.report('LTS016', entry.keyRange, { key: entry.key, lower: entry.key.toLowerCase() });
+      if (info.type === 'boolean' && entry.value.trim() !== 'true' && entry.value.trim().toLowerCase() === 'true') sink.report('LTS032', entry.valueRange, { key: entry.key });
+    }
+  },
+};
+
+const spec: ConfSpec = {
+  catalog: ltsCatalog,
+  parse,
+  equals: ' = ',
+  booleanValues: [
+    { value: 'True', doc: 'On. LTSP also reads y and yes (any case) as true.' },
+    { value: 'False', doc: 'Off. Anything that is not true/y/yes is false, even 1.' },
+  ],
+  referenceKey: 'LIKE',
+  specialSections: [
+    { name: 'Default', doc: 'Settings every client gets; more specific sections override them.' },
+  ],
+};
+
+export const ltsConfService: LanguageService = {
+  id: 'ltsconf',
+  async validate(text: string, options: ServiceOptions = {}): Promise<Diagnostic[]> {
+    const doc = parse(text);
+    const sink = new DiagnosticSink(ltsConfRules, options);
+    for (const problem of doc.problems) sink.report(problem.code as LtsConfCode, problem.range, problem.params, problem.data);
+    const commands = validateEntries(doc, dialect, sink);
+    validateLtsSections(doc, sink);
+    await validateCommands(commands, options.shell, 'LTS028', sink);
+    return sink.sorted();
+  },
+  complete: (text, position) => confComplete(spec, text, position),
+  hover: (text, position) => confHover(spec, text, position),
+  symbols: (text) => confSymbols(spec, text),
+  folding: (text) => confFolding(spec, text),
+  format: (text) => confFormat(spec, text),
+  codeActions(uri, text, _range, diagnostics) {
+    const actions: CodeAction[] = [];
+    for (const d of diagnostics) {
+      const code = String(d.code ?? '');
+      const span = textIn(text, d.range);
+      const replace = (range: Range, newText: string) => [{ range, newText }];
+      if (code === 'LTS010' || code === 'LTS018') {
+        suggestionsOf(d).forEach((s, i) => actions.push(quickFix(uri, `Change to ${s}`, d, replace(d.range, s), i === 0)));
+      } else if (code === 'LTS011' || code === 'LTS012') {
+        const info = ltsCatalog.lookup(span);
+        const target = replacementKey(span, info?.name, info?.replacement);
+        if (target) actions.push(quickFix(uri, `Replace with ${target}`, d, replace(d.range, target), true));
+      } else if (code === 'LTS004') {
+        const inner = span.replace(/^'/, '').replace(/'$/, '');
+        if (!inner.includes('"')) actions.push(quickFix(uri, 'Use double quotes', d, replace(d.range, `"${inner}"`), true));
+      } else if (code === 'LTS006') {
+        const at = (d.data as { insertAt?: number } | undefined)?.insertAt ?? d.range.end.character;
+        actions.push(quickFix(uri, 'Close the quote', d, replace({ start: { line: d.range.start.line, character: at }, end: { line: d.range.start.line, character: at } }, '"'), true));
+      } else if (code === 'LTS007') {
+        const span2 = d.data as { start: number; end: number } | undefined;
+        if (span2) {
+          const r = { start: { line: d.range.start.line, character: span2.start }, end: { line: d.range.start.line, character: span2.end } };
+          const value = textIn(text, r);
+          if (!value.includes('"')) actions.push(quickFix(uri, 'Put the value in double quotes', d, replace(r, `"${value}"`), true));
+        }
+      } else if (code === 'LTS025') {
+        actions.push(quickFix(uri, 'Add nofail', d, replace({ start: d.range.end, end: d.range.end }, ',nofail'), true));
+      } else if (code === 'LTS032') {
+        actions.push(quickFix(uri, 'Write lowercase true', d, replace(d.range, 'true'), true));
+      }
+    }
+    if (/(^|\/)lts\.conf$/.test(uri) || uri.endsWith('.lts.conf')) {
+      const target = uri.replace(/[^/]*$/, baseName(uri) === 'lts.conf' ? 'ltsp.conf' : baseName(uri).replace(/\.lts\.conf$/, '.ltsp.conf'));
+      actions.push({
+        title: 'Convert this lts.conf to ltsp.conf (LTSP 20+) syntax',
+        kind: 'refactor.rewrite',
+        edit: {
+          documentChanges: [
+            { kind: 'create', uri: target, options: { ignoreIfExists: false, overwrite: false } },
+            { textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: convertLtsToLtsp(text) }] },
+          ],
+        },
+      });
+    }
+    return actions;
+  },
+  effectiveSettings: (text, client) => ltsEffectiveSettings(parse(text), parseClientIdentity(client)),
+};
+
+export const ltsConfLanguage: LanguageEntry = {
+  id: 'ltsconf',
+  title: 'LTSP 5 lts.conf',
+  matches: (path) => {
+    const name = baseName(path);
+    return name === 'lts.conf' || name.endsWith('.lts.conf');
+  },
+  service: ltsConfService,
+};

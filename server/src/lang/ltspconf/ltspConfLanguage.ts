@@ -1,0 +1,136 @@
+import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
+import catalogData from '../../../../schemas/ltsp-conf.json';
+import { VariableCatalog, type CatalogData } from '../core/catalog';
+import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
+import { memoizeParse, type LanguageService } from '../core/service';
+import { baseName, type LanguageEntry } from '../languages';
+import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
+import { confComplete, confFolding, confFormat, confHover, confSymbols, type ConfSpec } from '../conf/confFeatures';
+import { parseClientIdentity } from '../conf/effective';
+import { validateCommands, validateEntries, type ConfDialect } from '../conf/entryValidation';
+import { parseLtspConf } from './ltspConfParser';
+import { ltspConfRules, type LtspConfCode } from './ltspConfRules';
+import { ltspEffectiveSettings, validateLtspSections } from './ltspConfSections';
+import { checkShellScript } from './ltspShellScript';
+
+export const ltspCatalog = new VariableCatalog(catalogData as CatalogData);
+const parse = memoizeParse(parseLtspConf);
+
+const clientSections = new Set(['clients']);
+
+const dialect: ConfDialect<LtspConfCode> = {
+  catalog: ltspCatalog,
+  codes: {
+    unknown: 'LTSP007',
+    status: 'LTSP008',
+    duplicate: 'LTSP013',
+    shell: 'LTSP025',
+    number: 'LTSP011',
+    enum: 'LTSP012',
+    fstabFields: 'LTSP019',
+    fstabType: 'LTSP020',
+    fstabOption: 'LTSP021',
+    nofail: 'LTSP022',
+    serviceUnknown: 'LTSP023',
+    serviceDuplicate: 'LTSP024',
+    secret: 'LTSP026',
+    crontab: 'LTSP027',
+  },
+  checkBoolean(entry, info, sink) {
+    const value = entry.value.trim();
+    if (value === '0' || value === '1' || value === '' || /[$`%]/.test(value)) return;
+    // LTSP compares these flags as text: opt-in ones with = "1", opt-out ones with != "0".
+    const optIn = info.sense !== 'opt-out';
+    sink.report('LTSP010', entry.valueRange, { key: entry.key, value, effect: optIn ? 'OFF' : 'ON', test: optIn ? '`= "1"`' : '`!= "0"`' }, { value, optIn });
+  },
+  checkKnown(entry, info, sink) {
+    const section = entry.section?.name.toLowerCase();
+    if (!section || !info.scope || info.scope === 'any' || info.scope === 'common') return;
+    if (info.scope === 'server' && clientSections.has(section)) {
+      sink.report('LTSP018', entry.keyRange, { key: entry.key, scope: 'server', section: entry.section!.name, effect: 'is never read, because only clients evaluate this section' });
+    } else if (info.scope === 'clients' && section === 'server') {
+      sink.report('LTSP018', entry.keyRange, { key: entry.key, scope: 'clients', section: entry.section!.name, effect: 'is never read, because only the server evaluates [server]' });
+    }
+  },
+};
+
+const spec: ConfSpec = {
+  catalog: ltspCatalog,
+  parse,
+  equals: '=',
+  booleanValues: [
+    { value: '1', doc: 'On. LTSP tests opt-in flags with `= "1"`, so only `1` turns them on.' },
+    { value: '0', doc: 'Off. LTSP tests opt-out flags with `!= "0"`, so only `0` turns them off.' },
+  ],
+  referenceKey: 'INCLUDE',
+  specialSections: [
+    { name: 'clients', doc: 'Settings every client gets (evaluated on clients only).' },
+    { name: 'server', doc: 'Settings for the LTSP server itself (`ltsp image`, `ltsp ipxe`, ...).' },
+    { name: 'common', doc: 'Settings for the server and the clients; evaluated after [clients], so it overrides it.' },
+  ],
+};
+
+export const ltspConfService: LanguageService = {
+  id: 'ltspconf',
+  async validate(text: string, options: ServiceOptions = {}): Promise<Diagnostic[]> {
+    const doc = parse(text);
+    const sink = new DiagnosticSink(ltspConfRules, options);
+    for (const problem of doc.problems) sink.report(problem.code as LtspConfCode, problem.range, problem.params, problem.data);
+    const commands = validateEntries(doc, dialect, sink);
+    validateLtspSections(doc, sink);
+    if (options.shell) {
+      // The whole file first: that is what `ltsp` itself evaluates. Values run later need their own check.
+      const fileError = await checkShellScript(text, doc, options.shell);
+      if (fileError) sink.report('LTSP025', fileError.range, { message: fileError.message });
+      else await validateCommands(commands, options.shell, 'LTSP025', sink);
+    }
+    return sink.sorted();
+  },
+  complete: (text, position) => confComplete(spec, text, position),
+  hover: (text, position) => confHover(spec, text, position),
+  symbols: (text) => confSymbols(spec, text),
+  folding: (text) => confFolding(spec, text),
+  format: (text) => confFormat(spec, text),
+  codeActions(uri, text, _range, diagnostics) {
+    const actions: CodeAction[] = [];
+    for (const d of diagnostics) {
+      const code = String(d.code ?? '');
+      const replace = (range: Range, newText: string) => [{ range, newText }];
+      if (code === 'LTSP007' || code === 'LTSP014') {
+        suggestionsOf(d).forEach((s, i) => actions.push(quickFix(uri, `Change to ${s}`, d, replace(d.range, s), i === 0)));
+      } else if (code === 'LTSP008') {
+        const key = textIn(text, d.range);
+        const info = ltspCatalog.lookup(key);
+        const target = replacementKey(key, info?.name, info?.replacement);
+        if (target) actions.push(quickFix(uri, `Replace with ${target}`, d, replace(d.range, target), true));
+      } else if (code === 'LTSP006') {
+        const rename = (d.data as { rename?: string } | undefined)?.rename;
+        if (rename) actions.push(quickFix(uri, `Change to ${rename}`, d, replace(d.range, rename), true));
+      } else if (code === 'LTSP010') {
+        const data = d.data as { value: string; optIn: boolean } | undefined;
+        if (data) {
+          const on = /^(true|y|yes|on)$/i.test(data.value);
+          actions.push(quickFix(uri, `Write ${on ? 1 : 0}`, d, replace(d.range, on ? '1' : '0'), true));
+        }
+      } else if (code === 'LTSP005') {
+        const data = d.data as { valueStart: number; valueEnd: number; line: number } | undefined;
+        if (data && d.range.start.line === data.line) {
+          const r = { start: { line: data.line, character: data.valueStart }, end: { line: data.line, character: data.valueEnd } };
+          const value = textIn(text, r);
+          if (!/["\\$`]/.test(value)) actions.push(quickFix(uri, 'Quote the value', d, replace(r, `"${value}"`), true));
+        }
+      } else if (code === 'LTSP022') {
+        actions.push(quickFix(uri, 'Add nofail', d, replace({ start: d.range.end, end: d.range.end }, ',nofail'), true));
+      }
+    }
+    return actions;
+  },
+  effectiveSettings: (text, client) => ltspEffectiveSettings(parse(text), parseClientIdentity(client)),
+};
+
+export const ltspConfLanguage: LanguageEntry = {
+  id: 'ltspconf',
+  title: 'LTSP 20+ ltsp.conf',
+  matches: (path) => baseName(path) === 'ltsp.conf' || /(^|\/)ltsp\.conf\.d\/[^/]+\.conf$/.test(path),
+  service: ltspConfService,
+};
