@@ -7,7 +7,7 @@ export const ltspConfRules = {
   LTSP003: { severity: 'warning', message: 'An indented assignment is not recognised: the shell runs `{key}` as a command. Start the line at column 0, or write {key}=value without spaces.' },
   LTSP004: { severity: 'error', message: 'The quote {quote} is never closed: the rest of the file becomes part of this value and `ltsp` fails with a shell error. Close it.' },
   LTSP005: { severity: 'error', message: 'Unquoted space in the value of `{key}`: the shell runs `{command}` as a command with {key} set only for it. Quote the value: {key}="...".' },
-  LTSP006: { severity: 'warning', message: '{what}' },
+  LTSP006: { severity: 'error', message: '{what}' },
   LTSP007: { severity: 'warning', message: 'Unknown variable `{key}`: LTSP sets it and nothing reads it.{suggestion}' },
   LTSP008: { severity: 'warning', message: '`{key}` {status}.{replacement}' },
   LTSP009: { severity: 'error', message: '`{key}` is not a valid shell variable name: the line runs as a command. Use letters, digits and `_`, not starting with a digit.' },

@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { EffectiveSettingsRequest, SETTINGS_SECTION } from '../../server/src/protocol';
+
+const LANGUAGES = ['ltsconf', 'ltspconf'];
+
+let client: LanguageClient | undefined;
+
+function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: LANGUAGES.map((language) => ({ language })),
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    outputChannel: output,
+  };
+  return new LanguageClient('netbootFarm', 'Netboot Farm', serverOptions, clientOptions);
+}
+
+/** Asks the server which settings one client gets, and shows them beside the file. */
+async function showEffectiveSettings(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !LANGUAGES.includes(editor.document.languageId) || !client) {
+    void vscode.window.showWarningMessage('Open an lts.conf or ltsp.conf first: effective settings are computed from the file in the editor.');
+    return;
+  }
+  const input = await vscode.window.showInputBox({
+    title: 'Show effective settings for a client',
+    prompt: 'The client\'s MAC, IP and/or hostname, separated by spaces',
+    placeHolder: '52:54:00:12:34:56 192.168.67.20 pc01',
+  });
+  if (!input) return;
+  const result = await client.sendRequest(EffectiveSettingsRequest.type, { uri: editor.document.uri.toString(), client: input });
+  if (!result) return;
+  const file = path.basename(editor.document.uri.fsPath);
+  const lines = [
+    `# Effective settings for ${input} from ${file}`,
+    `# sections applied, in order: ${result.sections.map((s) => `[${s}]`).join(' ') || '(none)'}`,
+    ...result.settings.map((s) => `${s.key}=${s.value}    # line ${s.range.start.line + 1}${s.section ? ` [${s.section}]` : ''}`),
+  ];
+  const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n') + '\n', language: 'properties' });
+  await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Netboot Farm', { log: true });
+  client = createClient(context, output);
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand('netbootFarm.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('netbootFarm.showEffectiveSettings', showEffectiveSettings),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

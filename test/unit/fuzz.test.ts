@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serviceFor } from '../../server/src/lang';
+import { shell } from '../support/shell';
+
+/** A small seeded generator (mulberry32), so a failure can be replayed from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const corpus = join(__dirname, '..', 'corpus');
+const seeds = ['lts-conf', 'ltsp-conf'].flatMap((dir) => readdirSync(join(corpus, dir)).map((f) => readFileSync(join(corpus, dir, f), 'utf8')));
+const pieces = ['[', ']', '=', '"', "'", '#', '\n', '\r\n', '\r', ' ', '\t', '$(', '`', '\\', '|', '*', 'LIKE = ', 'INCLUDE=', '[Default]', '[clients]', 'FSTAB_1 = ', 'RCFILE_1=', '\u0000', 'é', '😀', 'KEEP_SYSTEM_SERVICES=', ',', ':'];
+
+function mutate(next: () => number, text: string): string {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+  let out = text;
+  const edits = 1 + Math.floor(next() * 8);
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(next() * (out.length + 1));
+    const kind = next();
+    if (kind < 0.4) out = out.slice(0, at) + pick(pieces) + out.slice(at);
+    else if (kind < 0.7) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(next() * 20));
+    else if (kind < 0.85) out = out.slice(0, at) + String.fromCharCode(Math.floor(next() * 0x3000)) + out.slice(at);
+    else {
+      const from = Math.floor(next() * out.length);
+      out = out.slice(0, at) + out.slice(from, from + Math.floor(next() * 80)) + out.slice(at);
+    }
+  }
+  return out;
+}
+
+function randomText(next: () => number): string {
+  let out = '';
+  const length = Math.floor(next() * 40);
+  for (let i = 0; i < length; i++) out += pieces[Math.floor(next() * pieces.length)];
+  return out;
+}
+
+test('5,000 random and mutated inputs: no exception, each under 100 ms', async (t) => {
+  // Compiling the WebAssembly parser is a one-off cost of start-up, not of an input.
+  await shell.check('true');
+  const seed = Number(process.env.FUZZ_SEED ?? 20261125);
+  const next = random(seed);
+  let slowest = 0;
+  for (let i = 0; i < 5000; i++) {
+    const language = i % 2 === 0 ? 'ltsconf' : 'ltspconf';
+    const text = next() < 0.2 ? randomText(next) : mutate(next, seeds[Math.floor(next() * seeds.length)]!);
+    const service = serviceFor(language)!;
+    const lines = text.split(/\r\n|\r|\n/);
+    const line = Math.floor(next() * lines.length);
+    const position = { line, character: Math.floor(next() * ((lines[line]?.length ?? 0) + 2)) };
+    const started = performance.now();
+    try {
+      // The real shell parser costs milliseconds per call: it runs on every 25th input.
+      const diagnostics = await service.validate(text, i % 25 === 0 ? { shell } : {});
+      service.complete?.(text, position);
+      service.hover?.(text, position);
+      service.symbols?.(text);
+      service.folding?.(text);
+      service.format?.(text, { tabSize: 4, insertSpaces: true });
+      service.codeActions?.('file:///fuzz/lts.conf', text, { start: position, end: position }, diagnostics);
+      service.effectiveSettings?.(text, '52:54:00:12:34:56 10.0.0.2 pc01');
+    } catch (error) {
+      assert.fail(`input ${i} (seed ${seed}) threw: ${error instanceof Error ? error.stack : String(error)}\n${JSON.stringify(text)}`);
+    }
+    const elapsed = performance.now() - started;
+    slowest = Math.max(slowest, elapsed);
+    assert.ok(elapsed < 100, `input ${i} (seed ${seed}) took ${elapsed.toFixed(1)} ms:\n${JSON.stringify(text)}`);
+  }
+  t.diagnostic(`slowest input: ${slowest.toFixed(1)} ms`);
+});
