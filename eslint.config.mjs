@@ -11,6 +11,9 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Protocol messages are declared as `namespace X { method; type }`, the
+      // vscode-languageserver convention both sides import.
+      '@typescript-eslint/no-namespace': 'off',
     },
   },
   {

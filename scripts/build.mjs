@@ -10,7 +10,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 
+// sh-syntax loads Go's WebAssembly runtime (vendors/wasm_exec.cjs) for its side
+// effect of defining globalThis.Go, but its package.json does not list that
+// file in "sideEffects", so esbuild would drop it and the parser would fail.
+const keepGoRuntime = {
+  name: 'keep-go-runtime',
+  setup(b) {
+    b.onResolve({ filter: /wasm_exec(\.cjs)?$/ }, (args) => ({ path: require.resolve(args.path, { paths: [args.resolveDir] }), sideEffects: true }));
+  },
+};
+
 const common = {
+  plugins: [keepGoRuntime],
   bundle: true,
   platform: 'node',
   target: 'node20',

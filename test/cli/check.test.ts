@@ -30,12 +30,12 @@ test('check: exit 0 without errors, text report with file:line:col', () => {
 });
 
 test('check: exit 1 on errors; JSON has LSP ranges and severities', () => {
-  const path = file('bad.lts.conf', 'A = 1\n[Default]\nSCREEN_07 = ldm\n');
+  const path = file('bad.lts.conf', 'SERVER = 1\n[Default]\nSCREEN_07 = ldm\n');
   const r = cli('check', '--format', 'json', path);
   assert.equal(r.code, 1);
   const report = JSON.parse(r.stdout) as { file: string; diagnostics: { range: unknown; severity: number; code: string; message: string }[] }[];
   assert.equal(report[0]!.file, path);
-  assert.deepEqual(report[0]!.diagnostics.map((d) => [d.code, d.severity, d.range]), [['LTS001', 1, { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } }]]);
+  assert.deepEqual(report[0]!.diagnostics.map((d) => [d.code, d.severity, d.range]), [['LTS001', 1, { start: { line: 0, character: 0 }, end: { line: 0, character: 10 } }]]);
 });
 
 test('check: SARIF 2.1.0 with 1-based regions', () => {

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection } from 'vscode-languageserver/node';
-import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-types';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import type { Diagnostic } from 'vscode-languageserver-types';
 import { startServer, type ServerOptions } from '../../server/src/lsp/server';
 
 /**
@@ -16,6 +17,8 @@ export class TestLspClient {
   constructor(
     readonly connection: MessageConnection,
     private readonly dispose: () => void,
+    /** The server watches this process id and exits when it dies; in-process servers must not (their timer keeps the tests alive). */
+    private readonly processId: number | null,
   ) {
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.published.push(params);
@@ -33,7 +36,7 @@ export class TestLspClient {
 
   async initialize(): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
-      processId: process.pid,
+      processId: this.processId,
       rootUri: null,
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     });
@@ -60,7 +63,8 @@ export class TestLspClient {
   async close(): Promise<void> {
     try {
       await this.connection.sendRequest('shutdown');
-      await this.connection.sendNotification('exit');
+      // An in-process server must not get `exit`: vscode-languageserver would end the test process.
+      if (this.processId !== null) await this.connection.sendNotification('exit');
     } catch {
       // The server may already be gone; closing must still clean up.
     }
@@ -76,11 +80,15 @@ export function inMemoryClient(options: ServerOptions = {}): TestLspClient {
   const serverConnection = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
   startServer(serverConnection, options);
   const client = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
-  return new TestLspClient(client, () => {
-    serverConnection.dispose();
-    up.destroy();
-    down.destroy();
-  });
+  return new TestLspClient(
+    client,
+    () => {
+      serverConnection.dispose();
+      up.destroy();
+      down.destroy();
+    },
+    null,
+  );
 }
 
 /** The real bundled server (dist/server.js) over stdio, as other editors start it. */
@@ -89,8 +97,15 @@ export function stdioClient(serverPath: string): { client: TestLspClient; child:
   const client = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   return {
     child,
-    client: new TestLspClient(client, () => {
-      if (child.exitCode === null) child.kill();
-    }),
+    client: new TestLspClient(
+      client,
+      () => {
+        // Give the server a moment to exit on its own after `exit`; then make sure it is gone.
+        if (child.exitCode !== null) return;
+        const timer = setTimeout(() => child.kill(), 2000);
+        child.once('exit', () => clearTimeout(timer));
+      },
+      process.pid,
+    ),
   };
 }

@@ -37,8 +37,10 @@ export function marked(source: string, eol: '\n' | '\r\n' = '\n'): MarkedText {
 }
 
 /** Runs a case twice, with `\n` and with `\r\n` line endings. */
-export function bothEols(name: string, fn: (eol: '\n' | '\r\n') => void | Promise<void>): void {
-  for (const eol of ['\n', '\r\n'] as const) test(`${name} (${eol === '\n' ? 'LF' : 'CRLF'})`, () => fn(eol));
+export function bothEols(name: string, fn: (eol: '\n' | '\r\n') => unknown): void {
+  for (const eol of ['\n', '\r\n'] as const) test(`${name} (${eol === '\n' ? 'LF' : 'CRLF'})`, async () => {
+    await fn(eol);
+  });
 }
 
 /**

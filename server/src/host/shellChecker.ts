@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { getProcessor, LangVariant } from 'sh-syntax';
+// Defines globalThis.Go, the runtime the WebAssembly build of mvdan/sh needs.
+import 'sh-syntax/vendors/wasm_exec.cjs';
+import { LangVariant } from 'sh-syntax';
 import type { ShellSyntaxChecker } from '../lang/conf/shellCheck';
 
 /**
@@ -15,25 +16,108 @@ function wasmPath(): string {
   return createRequire(__filename).resolve('sh-syntax/main.wasm');
 }
 
+/** The exports of sh-syntax's main.wasm that a parse needs. */
+interface ShExports {
+  memory: WebAssembly.Memory;
+  wasmAlloc(size: number): number;
+  wasmFree(pointer: number): void;
+  process(...args: (number | boolean)[]): number;
+}
+
 interface ShParseError {
-  Text?: string;
-  message?: string;
-  Pos?: { Line: number; Col: number };
+  Text: string;
+  Pos: { Line: number; Col: number };
+}
+
+// Node has WebAssembly, but TypeScript declares it only in the DOM library,
+// which a server has no business loading: the little used here is declared here.
+declare namespace WebAssembly {
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+  }
+  type Imports = Record<string, Record<string, unknown>>;
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports: Imports);
+    readonly exports: Record<string, unknown>;
+  }
+}
+
+declare const Go: new () => { importObject: WebAssembly.Imports; run(instance: WebAssembly.Instance): Promise<void> };
+
+/**
+ * One long-lived instance of the parser. sh-syntax's own `processor`
+ * instantiates the module for every call (about 20 ms); keeping the instance
+ * makes a parse take well under a millisecond, which is what lets every
+ * keystroke be checked. The module leaks each result buffer, so the instance
+ * is replaced after a while.
+ */
+class ShellParser {
+  private static module: WebAssembly.Module | undefined;
+  private exports: ShExports | undefined;
+  private calls = 0;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+
+  private instance(): ShExports {
+    if (this.exports && this.calls < 2000) return this.exports;
+    ShellParser.module ??= new WebAssembly.Module(readFileSync(wasmPath()));
+    const go = new Go();
+    const instance = new WebAssembly.Instance(ShellParser.module, go.importObject);
+    // run() settles only when Go's main exits; the exports work while it is parked.
+    void go.run(instance);
+    this.exports = instance.exports as unknown as ShExports;
+    this.calls = 0;
+    return this.exports;
+  }
+
+  private put(exports: ShExports, bytes: Uint8Array): number {
+    const pointer = exports.wasmAlloc(bytes.byteLength);
+    new Uint8Array(exports.memory.buffer).set(bytes, pointer);
+    return pointer;
+  }
+
+  /** The first syntax error of a POSIX sh script, or null. */
+  parse(script: string): ShParseError | null {
+    const exports = this.instance();
+    this.calls++;
+    const name = this.encoder.encode('');
+    const text = this.encoder.encode(script);
+    const stop = this.encoder.encode('');
+    const namePointer = this.put(exports, name);
+    const textPointer = this.put(exports, text);
+    const stopPointer = this.put(exports, stop);
+    // The argument order of sh-syntax's exported `process` (lib/index: getProcessor):
+    // file name, text, print, keepComments, variant, stopAt, recoverErrors, then printer flags.
+    const result = exports.process(
+      namePointer, name.byteLength, name.byteLength,
+      textPointer, text.byteLength, text.byteLength,
+      false, false, LangVariant.LangPOSIX,
+      stopPointer, stop.byteLength, stop.byteLength,
+      0, false, 2, true, true, true, false, false, false, false,
+    );
+    exports.wasmFree(namePointer);
+    exports.wasmFree(textPointer);
+    exports.wasmFree(stopPointer);
+    const bytes = new Uint8Array(exports.memory.buffer).subarray(result);
+    const json = this.decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+    const reply = JSON.parse(json) as { parseError?: ShParseError | null; message?: string };
+    if (reply.parseError) return reply.parseError;
+    if (reply.message) return { Text: reply.message, Pos: { Line: 1, Col: 1 } };
+    return null;
+  }
 }
 
 /** The real POSIX sh parser (dash is what runs LTSP's scripts), for the pure service. */
 export function createShellChecker(): ShellSyntaxChecker {
-  const processor = getProcessor(() => readFile(wasmPath()));
+  const parser = new ShellParser();
   return {
     async check(script) {
-      try {
-        await processor(script, { variant: LangVariant.LangPOSIX });
-        return null;
-      } catch (error) {
-        const e = error as ShParseError;
-        if (!e?.Pos) throw error;
-        return { line: Math.max(0, e.Pos.Line - 1), column: Math.max(0, e.Pos.Col - 1), message: e.Text ?? e.message ?? String(error) };
-      }
+      const error = parser.parse(script);
+      if (!error) return null;
+      return { line: Math.max(0, error.Pos.Line - 1), column: Math.max(0, error.Pos.Col - 1), message: error.Text };
     },
   };
 }

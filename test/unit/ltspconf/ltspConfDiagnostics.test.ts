@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ltspConfService } from '../../../server/src/lang/ltspconf/ltspConfLanguage';
-import { ltspConfAsShell } from '../../../server/src/lang/ltspconf/ltspShellScript';
+import { ltspConfShellChunks } from '../../../server/src/lang/ltspconf/ltspShellScript';
 import { parseLtspConf } from '../../../server/src/lang/ltspconf/ltspConfParser';
 import { assertDiagnostics, bothEols, marked } from '../../support/markers';
 import { shell } from '../../support/shell';
@@ -22,7 +22,7 @@ bothEols('text after a section header breaks the generated shell', (eol) =>
 );
 
 bothEols('an indented assignment with spaces runs as a command', (eol) =>
-  expectCodes('[clients]\n⟦  IMAGE_TO_RAM = 1⟧\n', ['LTSP003'], eol),
+  expectCodes('[clients]\n  ⟦IMAGE_TO_RAM = 1⟧\n', ['LTSP003'], eol),
 );
 
 bothEols('an unclosed quote swallows the rest of the file', (eol) =>
@@ -87,20 +87,30 @@ bothEols('FSTAB_ lines get the fstab checks', (eol) =>
 );
 
 bothEols('the whole file is checked as the shell that ini2sh makes of it', (eol) =>
-  expectCodes('[clients]\nHOSTNAME=pc\n⟦if [ -e /x ]; then⟧\n[pc01]\nHOSTNAME=pc01\n', ['LTSP025'], eol),
+  expectCodes('[clients]\nHOSTNAME=pc\n⟦if test -e /x; then⟧\n[pc01]\nHOSTNAME=pc01\n', ['LTSP025'], eol),
 );
 
-bothEols('POST_INIT_ values are shell code, checked after quote removal', (eol) =>
-  expectCodes('[clients]\nPOST_INIT_X=⟦"echo $(date"⟧\n', ['LTSP025'], eol),
+bothEols('POST_INIT_ values are shell code again when the hook runs, checked after quote removal', (eol) =>
+  expectCodes('[clients]\nPOST_INIT_X=⟦"echo \'unclosed"⟧\nPOST_INIT_Y="echo \'closed\'"\n', ['LTSP028'], eol, ['LTSP025', 'LTSP028']),
+);
+
+bothEols('a value that breaks the file itself is reported once, as a file error', (eol) =>
+  expectCodes('[clients]\n⟦POST_INIT_X="echo $(date"⟧\n', ['LTSP025'], eol, ['LTSP025', 'LTSP028']),
 );
 
 bothEols('secrets in plain text', (eol) =>
   expectCodes('[clients]\nPOST_INIT_JOIN="kubeadm join ⟦--token abcdef.0123456789abcdef⟧ 10.0.0.1:6443"\n', ['LTSP026'], eol),
 );
 
-test('ini2sh-like shell keeps one line per input line', () => {
-  const text = '# c\n[clients]\nA = 1\nINCLUDE=x\nB="two\nlines"\n';
-  const script = ltspConfAsShell(text, parseLtspConf(text));
-  assert.equal(script.split('\n').length, text.split('\n').length + 2);
-  assert.match(script, /^section_unnamed\(\) \{ :; # c\n\}; section_1\(\) \{ :\nA=1\n:\nB="two\nlines"\n/);
+test('the ini2sh-like shell is one chunk per section, one line per input line', () => {
+  const text = '# c\n[clients]\nA = 1\nINCLUDE=x\nB="two\nlines"\n[pc01]\nHOSTNAME=pc01\n';
+  assert.deepEqual(ltspConfShellChunks(text, parseLtspConf(text)), [
+    { startLine: 0, text: '# c' },
+    { startLine: 1, text: ':\nA=1\n:\nB="two\nlines"' },
+    { startLine: 6, text: ':\nHOSTNAME=pc01\n' },
+  ]);
 });
+
+bothEols('a shell error in one section does not hide one in the next', (eol) =>
+  expectCodes('[clients]\n⟦fi⟧\n[pc01]\nHOSTNAME=pc01\n⟦done⟧\n', ['LTSP025', 'LTSP025'], eol),
+);

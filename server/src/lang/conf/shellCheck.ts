@@ -23,37 +23,48 @@ export interface SnippetError {
   readonly message: string;
 }
 
+/** Results per snippet text, per checker: an edit re-checks only what it changed. */
+const memo = new WeakMap<ShellSyntaxChecker, Map<string, Omit<SnippetError, 'index'> | null>>();
+const MEMO_LIMIT = 20000;
+
 /**
  * Checks many small scripts with few parser calls: they are joined into one
- * script, each inside a function of its own, and a failure is mapped back to
- * the snippet that holds it; the snippets after it are then checked again.
- * A parse costs milliseconds, so a file with hundreds of RCFILE_ lines would
- * otherwise take seconds.
+ * script, each inside a function of its own; only when that fails is the
+ * batch halved, down to the snippets that fail alone. A parse costs
+ * milliseconds, so a file with hundreds of RCFILE_ lines would otherwise take
+ * seconds. (Mapping the batch's error position back is not enough: a quote
+ * left open in one snippet is reported where a later one ends.) Each snippet
+ * must stand alone, which holds for values and for ltsp.conf sections alike.
  */
 export async function checkSnippets(snippets: readonly string[], checker: ShellSyntaxChecker): Promise<SnippetError[]> {
-  const errors: SnippetError[] = [];
-  let from = 0;
-  while (from < snippets.length) {
-    const starts: number[] = [];
-    const parts: string[] = [];
-    let line = 0;
-    for (let i = from; i < snippets.length; i++) {
-      parts.push(`f${i}() {`);
-      line++;
-      starts.push(line);
-      const body = snippets[i]!;
-      parts.push(body, ':', '}');
-      line += body.split('\n').length + 2;
-    }
-    const error = await checker.check(parts.join('\n') + '\n');
-    if (!error) break;
-    let which = starts.length - 1;
-    while (which > 0 && starts[which]! > error.line) which--;
-    const index = from + which;
-    const bodyLines = snippets[index]!.split('\n').length;
-    const inside = Math.min(Math.max(error.line - starts[which]!, 0), bodyLines - 1);
-    errors.push({ index, line: inside, column: error.line - starts[which]! === inside ? error.column : 0, message: error.message });
-    from = index + 1;
+  let cache = memo.get(checker);
+  if (!cache || cache.size > MEMO_LIMIT) {
+    cache = new Map();
+    memo.set(checker, cache);
   }
+  const known = cache;
+  const settle = async (batch: readonly string[]): Promise<void> => {
+    const script = batch.map((body, i) => `f${i}() {\n${body}\n:\n}`).join('\n') + '\n';
+    const error = await checker.check(script);
+    if (!error) {
+      for (const body of batch) known.set(body, null);
+    } else if (batch.length === 1) {
+      const body = batch[0]!;
+      const lines = body.split('\n').length;
+      const inside = Math.min(Math.max(error.line - 1, 0), lines - 1);
+      known.set(body, { line: inside, column: error.line - 1 === inside ? error.column : 0, message: error.message });
+    } else {
+      const half = batch.length >> 1;
+      await settle(batch.slice(0, half));
+      await settle(batch.slice(half));
+    }
+  };
+  const todo = [...new Set(snippets.filter((s) => !known.has(s)))];
+  if (todo.length) await settle(todo);
+  const errors: SnippetError[] = [];
+  snippets.forEach((snippet, index) => {
+    const error = known.get(snippet);
+    if (error) errors.push({ index, ...error });
+  });
   return errors;
 }

@@ -47,7 +47,9 @@ const dialect: ConfDialect<LtsConfCode> = {
   checkKnown(entry, info, sink) {
     if (info.stage === 'initramfs') {
       sink.report('LTS016', entry.keyRange, { key: entry.key, lower: entry.key.toLowerCase() });
-      if (info.type === 'boolean' && entry.value.trim() !== 'true' && entry.value.trim().toLowerCase() === 'true') sink.report('LTS032', entry.valueRange, { key: entry.key });
+      // The initramfs compares with = "true": no other spelling turns these on.
+      const value = entry.value.trim();
+      if (value !== 'true' && TRUE_WORDS.includes(value.toLowerCase())) sink.report('LTS032', entry.valueRange, { key: entry.key });
     }
   },
 };

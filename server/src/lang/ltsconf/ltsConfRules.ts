@@ -16,7 +16,7 @@ export const ltsConfRules = {
   LTS009: { severity: 'error', message: '`{key}` is not a valid variable name: it is exported to the shell, which needs letters, digits and `_`. Rename it.' },
   LTS010: { severity: 'warning', message: 'Unknown variable `{key}`: LTSP exports it and ignores it.{suggestion}' },
   LTS011: { severity: 'warning', message: '`{key}` is not upstream LTSP: it needs {patch}, or it is silently ignored.{replacement}' },
-  LTS012: { severity: 'warning', message: '`{key}` {status}.{replacement}' },
+  LTS012: { severity: 'warning', message: '`{key}` {status}.{replacement} Use the name the code reads, so the setting works on every LTSP 5 release.' },
   LTS013: { severity: 'warning', message: '`{value}` is read as {meaning} by LTSP\'s scripts, which only accept true/y/yes (any case) as true. Write `True` or `False`.' },
   LTS014: { severity: 'warning', message: '`{key}` takes a whole number{bounds}; `{value}` is not one.' },
   LTS015: { severity: 'warning', message: '`{value}` is not a value of `{key}`. Use one of: {values}.' },

@@ -24,7 +24,7 @@ const dialect: ConfDialect<LtspConfCode> = {
     unknown: 'LTSP007',
     status: 'LTSP008',
     duplicate: 'LTSP013',
-    shell: 'LTSP025',
+    shell: 'LTSP028',
     number: 'LTSP011',
     enum: 'LTSP012',
     fstabFields: 'LTSP019',
@@ -79,10 +79,12 @@ export const ltspConfService: LanguageService = {
     const commands = validateEntries(doc, dialect, sink);
     validateLtspSections(doc, sink);
     if (options.shell) {
-      // The whole file first: that is what `ltsp` itself evaluates. Values run later need their own check.
-      const fileError = await checkShellScript(text, doc, options.shell);
-      if (fileError) sink.report('LTSP025', fileError.range, { message: fileError.message });
-      else await validateCommands(commands, options.shell, 'LTSP025', sink);
+      // The file itself is shell (what `ltsp` evaluates); hook values are shell again when they run.
+      const fileErrors = await checkShellScript(text, doc, options.shell);
+      for (const error of fileErrors) sink.report('LTSP025', error.range, { message: error.message });
+      const broken = new Set(fileErrors.map((e) => e.range.start.line));
+      const hooks = commands.filter((e) => !broken.has(e.range.start.line));
+      await validateCommands(hooks, options.shell, 'LTSP028', sink);
     }
     return sink.sorted();
   },

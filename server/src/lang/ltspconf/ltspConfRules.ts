@@ -9,7 +9,7 @@ export const ltspConfRules = {
   LTSP005: { severity: 'error', message: 'Unquoted space in the value of `{key}`: the shell runs `{command}` as a command with {key} set only for it. Quote the value: {key}="...".' },
   LTSP006: { severity: 'error', message: '{what}' },
   LTSP007: { severity: 'warning', message: 'Unknown variable `{key}`: LTSP sets it and nothing reads it.{suggestion}' },
-  LTSP008: { severity: 'warning', message: '`{key}` {status}.{replacement}' },
+  LTSP008: { severity: 'warning', message: '`{key}` {status}.{replacement} Use the name current LTSP reads, or the setting does nothing.' },
   LTSP009: { severity: 'error', message: '`{key}` is not a valid shell variable name: the line runs as a command. Use letters, digits and `_`, not starting with a digit.' },
   LTSP010: { severity: 'warning', message: '`{key}={value}` turns it {effect}: LTSP tests this flag for {test}. Write `{key}=0` or `{key}=1`.' },
   LTSP011: { severity: 'warning', message: '`{key}` takes a whole number{bounds}; `{value}` is not one.' },
@@ -29,6 +29,7 @@ export const ltspConfRules = {
   LTSP025: { severity: 'error', message: 'Shell syntax error: {message}. `ltsp` evaluates this file as shell and stops here. Fix the line.' },
   LTSP026: { severity: 'warning', message: 'This value holds {secret} in plain text, and ltsp.conf is copied into ltsp.img for every client. Keep secrets out of it (in Kubernetes, a Secret).' },
   LTSP027: { severity: 'warning', message: 'A cron.d line needs five time fields, a user and a command (`30 15 * * * root poweroff`); this one has {count} fields. Add the user field.' },
+  LTSP028: { severity: 'error', message: 'Shell syntax error in this hook: {message}. LTSP evaluates the value when the hook runs on the client, and it fails there.' },
 } as const satisfies RuleCatalog<string>;
 
 export type LtspConfCode = keyof typeof ltspConfRules;

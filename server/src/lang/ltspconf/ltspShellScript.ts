@@ -2,38 +2,56 @@ import type { Range } from 'vscode-languageserver-types';
 import { lineRange, splitLines } from '../core/text';
 import type { ConfDocument } from '../conf/model';
 import { allEntries } from '../conf/model';
-import type { ShellSyntaxChecker } from '../conf/shellCheck';
+import { checkSnippets, type ShellSyntaxChecker } from '../conf/shellCheck';
+
+export interface ShellChunk {
+  /** The document line the chunk's first line comes from. */
+  readonly startLine: number;
+  readonly text: string;
+}
 
 /**
- * Rebuilds the shell script that `ini2sh` makes of an ltsp.conf, keeping one
- * output line per input line so that a syntax error maps straight back: a
- * header closes the previous function and opens the next on the same line,
+ * The shell that `ini2sh` makes of an ltsp.conf, one chunk per section (the
+ * part before the first header is a chunk too). ini2sh wraps each section in a
+ * function, so no shell construct can span two sections, and each chunk can be
+ * checked alone: an edit re-checks only its own section. Lines map one to one:
  * INCLUDE becomes a no-op, assignments lose the spaces around `=`, and every
  * other line is copied as it is, as ini2sh does.
  */
-export function ltspConfAsShell(text: string, doc: ConfDocument): string {
+export function ltspConfShellChunks(text: string, doc: ConfDocument): ShellChunk[] {
   const lines = splitLines(text);
   const headers = new Set(doc.sections.map((s) => s.headerRange.start.line));
   const assignments = new Map(allEntries(doc).map((e) => [e.range.start.line, e]));
-  const out = lines.map(({ line, text: raw }) => {
-    if (headers.has(line)) return `}; section_${line}() { :`;
+  const chunks: ShellChunk[] = [];
+  let current: { startLine: number; lines: string[] } = { startLine: 0, lines: [] };
+  for (const { line, text: raw } of lines) {
+    if (headers.has(line)) {
+      chunks.push({ startLine: current.startLine, text: current.lines.join('\n') });
+      current = { startLine: line, lines: [':'] };
+      continue;
+    }
     const entry = assignments.get(line);
-    if (!entry) return raw;
-    if (entry.key.toUpperCase() === 'INCLUDE') return ':';
-    return `${entry.key}=${raw.slice(entry.valueRange.start.character)}`;
-  });
-  out[0] = 'section_unnamed() { :; ' + (out[0] ?? '');
-  return out.join('\n') + '\n}\n';
+    if (!entry) current.lines.push(raw);
+    else if (entry.key.toUpperCase() === 'INCLUDE') current.lines.push(':');
+    else current.lines.push(`${entry.key}=${raw.slice(entry.valueRange.start.character)}`);
+  }
+  chunks.push({ startLine: current.startLine, text: current.lines.join('\n') });
+  return chunks;
 }
 
-export async function checkShellScript(text: string, doc: ConfDocument, checker: ShellSyntaxChecker): Promise<{ range: Range; message: string } | null> {
+export async function checkShellScript(text: string, doc: ConfDocument, checker: ShellSyntaxChecker): Promise<{ range: Range; message: string }[]> {
   // An unclosed quote already has its own, clearer diagnostic.
-  if (doc.problems.some((p) => p.code === 'LTSP004')) return null;
-  const error = await checker.check(ltspConfAsShell(text, doc));
-  if (!error) return null;
+  if (doc.problems.some((p) => p.code === 'LTSP004')) return [];
+  const chunks = ltspConfShellChunks(text, doc);
   const lines = splitLines(text);
-  const line = Math.min(error.line, lines.length - 1);
-  const raw = lines[line]?.text ?? '';
-  const indent = raw.length - raw.trimStart().length;
-  return { range: lineRange(line, indent, raw.trimEnd().length), message: error.message };
+  const errors = await checkSnippets(
+    chunks.map((c) => c.text),
+    checker,
+  );
+  return errors.map((error) => {
+    const line = Math.min(chunks[error.index]!.startLine + error.line, lines.length - 1);
+    const raw = lines[line]?.text ?? '';
+    const indent = raw.length - raw.trimStart().length;
+    return { range: lineRange(line, indent, raw.trimEnd().length), message: error.message };
+  });
 }
