@@ -46,36 +46,47 @@ function randomText(next: () => number): string {
   return out;
 }
 
+/** Every feature of the service on one text, as an editor would call them. */
+async function runAll(language: string, text: string, position: { line: number; character: number }, what: string): Promise<void> {
+  const service = serviceFor(language)!;
+  try {
+    const diagnostics = await service.validate(text, { shell });
+    service.complete?.(text, position);
+    service.hover?.(text, position);
+    service.symbols?.(text);
+    service.folding?.(text);
+    service.format?.(text, { tabSize: 4, insertSpaces: true });
+    service.codeActions?.('file:///fuzz/lts.conf', text, { start: position, end: position }, diagnostics);
+    service.effectiveSettings?.(text, '52:54:00:12:34:56 10.0.0.2 pc01');
+  } catch (error) {
+    assert.fail(`${what} threw: ${error instanceof Error ? error.stack : String(error)}\n${JSON.stringify(text)}`);
+  }
+}
+
 test('5,000 random and mutated inputs: no exception, each under 100 ms', async (t) => {
-  // Compiling the WebAssembly parser is a one-off cost of start-up, not of an input.
-  await shell.check('true');
+  // Loading the code, the WebAssembly parser and V8's optimising compilers are
+  // one-off costs of start-up, not of an input: untimed inputs of another
+  // seed pay them first, as the first minutes of an editor session would.
+  const warm = random(1);
+  for (let i = 0; i < 500; i++) {
+    await runAll(i % 2 === 0 ? 'ltsconf' : 'ltspconf', mutate(warm, seeds[i % seeds.length]!), { line: 1, character: 1 }, `warm-up input ${i}`);
+  }
   const seed = Number(process.env.FUZZ_SEED ?? 20261125);
   const next = random(seed);
   let slowest = 0;
+  let slowestInput = '';
   for (let i = 0; i < 5000; i++) {
     const language = i % 2 === 0 ? 'ltsconf' : 'ltspconf';
     const text = next() < 0.2 ? randomText(next) : mutate(next, seeds[Math.floor(next() * seeds.length)]!);
-    const service = serviceFor(language)!;
     const lines = text.split(/\r\n|\r|\n/);
     const line = Math.floor(next() * lines.length);
     const position = { line, character: Math.floor(next() * ((lines[line]?.length ?? 0) + 2)) };
     const started = performance.now();
-    try {
-      // The real shell parser costs milliseconds per call: it runs on every 25th input.
-      const diagnostics = await service.validate(text, i % 25 === 0 ? { shell } : {});
-      service.complete?.(text, position);
-      service.hover?.(text, position);
-      service.symbols?.(text);
-      service.folding?.(text);
-      service.format?.(text, { tabSize: 4, insertSpaces: true });
-      service.codeActions?.('file:///fuzz/lts.conf', text, { start: position, end: position }, diagnostics);
-      service.effectiveSettings?.(text, '52:54:00:12:34:56 10.0.0.2 pc01');
-    } catch (error) {
-      assert.fail(`input ${i} (seed ${seed}) threw: ${error instanceof Error ? error.stack : String(error)}\n${JSON.stringify(text)}`);
-    }
+    await runAll(language, text, position, `input ${i} (seed ${seed})`);
     const elapsed = performance.now() - started;
+    if (elapsed > slowest) slowestInput = `${i}: ${JSON.stringify(text).slice(0, 200)}`;
     slowest = Math.max(slowest, elapsed);
     assert.ok(elapsed < 100, `input ${i} (seed ${seed}) took ${elapsed.toFixed(1)} ms:\n${JSON.stringify(text)}`);
   }
-  t.diagnostic(`slowest input: ${slowest.toFixed(1)} ms`);
+  t.diagnostic(`slowest input: ${slowest.toFixed(1)} ms (${slowestInput})`);
 });
