@@ -117,33 +117,37 @@ function plan(text: string, language: 'ltsconf' | 'ltspconf', count: number): Ke
     return candidates.reduce((best, l) => (Math.abs(l - target) < Math.abs(best - target) ? l : best), candidates[0] ?? 0);
   };
   const out: Keystroke[] = [];
-  for (let round = 0; out.length < count; round++) {
+  // Whole edits only (an edit that does not fit is skipped), so the file ends as it began.
+  const add = (edit: Keystroke[]) => {
+    if (out.length + edit.length <= count) out.push(...edit);
+  };
+  for (let round = 0; round < 1000 && out.length < count - 1; round++) {
     const at = spots[round % spots.length]! + Math.floor(round / spots.length) * 0.013;
     const fraction = at % 1;
     // A value grows and shrinks back (no error on the way).
     const host = near(hostnames, fraction);
-    out.push(...typeAndDelete('type into a value', { line: host, character: lines[host]!.length }, '-spare'));
+    add(typeAndDelete('type into a value', { line: host, character: lines[host]!.length }, '-spare'));
     // A shell command: ` && sync` is an error after `&&` until `sync` is typed.
     const cmd = near(commands, fraction);
-    out.push(...typeAndDelete('shell command (error, then fixed)', { line: cmd, character: lines[cmd]!.length - 1 }, ' && sync'));
+    add(typeAndDelete('shell command (error, then fixed)', { line: cmd, character: lines[cmd]!.length - 1 }, ' && sync'));
     // A quote opened before a value is an error until it is closed.
     const plain = near(plainValues, fraction);
     const valueStart = lines[plain]!.indexOf('=') + (lts ? 2 : 1);
-    out.push(...quoteValue('unclosed quote, then closed', plain, valueStart, lines[plain]!.length));
+    add(quoteValue('unclosed quote, then closed', plain, valueStart, lines[plain]!.length));
     // A misspelt key: unknown variable, with suggestions, then fixed.
     const key = near(keys, fraction);
     const keyEnd = lines[key]!.indexOf(lts ? ' =' : '=');
-    out.push(...typeAndDelete('misspelt key (error, then fixed)', { line: key, character: keyEnd }, 'X'));
+    add(typeAndDelete('misspelt key (error, then fixed)', { line: key, character: keyEnd }, 'X'));
     // A MAC section header loses its last digit (not a MAC any more), which is typed again.
     const mac = near(macs, fraction);
     const macEnd = lines[mac]!.length - 1;
     const digit = lines[mac]![macEnd - 1]!;
-    out.push(
+    add([
       { label: 'MAC header (error, then fixed)', apply: (b) => b.backspace({ line: mac, character: macEnd }) },
       { label: 'MAC header (error, then fixed)', apply: (b) => b.type({ line: mac, character: macEnd - 1 }, digit) },
-    );
+    ]);
     // A new setting typed on a new line after the hostname, then deleted.
-    out.push(...typeAndDelete('new line with a setting', { line: host, character: lines[host]!.length }, lts ? '\n    SOUND = False' : '\nLOCAL_SWAP=0'));
+    add(typeAndDelete('new line with a setting', { line: host, character: lines[host]!.length }, lts ? '\n    SOUND = False' : '\nLOCAL_SWAP=0'));
   }
   return out.slice(0, count);
 }
@@ -181,15 +185,31 @@ interface FileResult {
   error?: string;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Waits for diagnostics, but gives up after `ms`, or at once when the server
+ * logs an error (it logs a failed validation and publishes nothing).
+ */
+async function waitFor<T>(promise: Promise<T>, ms: number, what: string, failures: ServerErrors): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no diagnostics for ${what} within ${ms} ms`)), ms);
+    failures.onError = (message) => reject(new Error(`the server failed on ${what}: ${message}`));
   });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+    failures.onError = undefined;
+  }
+}
+
+/** Errors the server logs (window/logMessage of type Error). */
+class ServerErrors {
+  onError: ((message: string) => void) | undefined;
+  constructor(client: TestLspClient) {
+    client.connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
+      if (params.type === 1) this.onError?.(params.message.split('\n').slice(0, 2).join(' | '));
+    });
   }
 }
 
@@ -211,13 +231,14 @@ async function measureFile(serverPath: string, file: string, count: number, sync
     diagnosticsRange: [Infinity, -Infinity],
     endedAsItBegan: false,
   };
+  const failures = new ServerErrors(client);
   try {
     await client.initialize();
     let version = 1;
     const first = client.diagnostics(uri, version);
     const opened = performance.now();
     await client.open(uri, language, text, version);
-    const initial = await withTimeout(first, timeoutMs, 'didOpen');
+    const initial = await waitFor(first, timeoutMs, 'didOpen', failures);
     result.openToFirstDiagnosticsMs = Math.round((performance.now() - opened) * 100) / 100;
     result.firstDiagnostics = initial.length;
 
@@ -232,7 +253,7 @@ async function measureFile(serverPath: string, file: string, count: number, sync
       const published = client.diagnostics(uri, version);
       const sent = performance.now();
       await sendChange(client, uri, version, contentChanges);
-      const diagnostics = await withTimeout(published, timeoutMs, `version ${version}`);
+      const diagnostics = await waitFor(published, timeoutMs, `version ${version} (${keystroke.label})`, failures);
       const ms = performance.now() - sent;
       latencies.push(ms);
       byEdit.set(keystroke.label, [...(byEdit.get(keystroke.label) ?? []), ms]);

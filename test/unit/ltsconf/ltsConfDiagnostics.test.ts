@@ -131,3 +131,17 @@ test('severities can be overridden per code, and turned off', async () => {
 test('every rule message names a fix or a reason', () => {
   for (const [code, rule] of Object.entries(ltsConfRules)) assert.ok(rule.message.length > 30, `${code} is too terse`);
 });
+
+bothEols('escaped inner quotes are what the author meant: no swallowed-comment warning', (eol) =>
+  expectCodes('[Default]\nRCFILE_1 = "echo \\"kernel.panic=1\\" >> /etc/sysctl.conf"\nRCFILE_2 = ⟦"a" "b"⟧\n', ['LTS005'], eol),
+);
+
+bothEols('an fstab line without its options field says so', async (eol) => {
+  const diagnostics = await expectCodes('[Default]\nFSTAB_1 = ⟦"server:/home /home nfs 0 0"⟧\n', ['LTS022'], eol, ['LTS022', 'LTS024']);
+  assert.match(diagnostics.find((d) => d.code === 'LTS022')!.message, /options field is missing/);
+});
+
+bothEols('an LTSP 20+ variable in lts.conf is named as such', async (eol) => {
+  const diagnostics = await expectCodes('[Default]\n⟦IMAGE_TO_RAM⟧ = 1\n', ['LTS010'], eol);
+  assert.match(diagnostics[0]!.message, /LTSP 20\+ ltsp\.conf variable/);
+});

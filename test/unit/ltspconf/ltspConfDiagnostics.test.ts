@@ -114,3 +114,8 @@ test('the ini2sh-like shell is one chunk per section, one line per input line', 
 bothEols('a shell error in one section does not hide one in the next', (eol) =>
   expectCodes('[clients]\n⟦fi⟧\n[pc01]\nHOSTNAME=pc01\n⟦done⟧\n', ['LTSP025', 'LTSP025'], eol),
 );
+
+bothEols('an LTSP 5 variable in ltsp.conf is named as such; a stray LIKE is reported once', async (eol) => {
+  const diagnostics = await expectCodes('[clients]\n⟦LOCALDEV⟧=1\n⟦LIKE⟧=clients\n', ['LTSP007', 'LTSP006'], eol);
+  assert.match(diagnostics[0]!.message, /LTSP 5 lts\.conf variable/);
+});

@@ -15,6 +15,10 @@ export interface ConfDialect<Code extends string> {
   checkBoolean(entry: Entry, info: VariableInfo, sink: DiagnosticSink<Code>): void;
   /** Language-specific checks on a known variable (where it is read, ...). */
   checkKnown?(entry: Entry, info: VariableInfo, sink: DiagnosticSink<Code>): void;
+  /** Keys the language reports itself (ltsp.conf's stray LIKE), skipped here. */
+  readonly ownKeys?: readonly string[];
+  /** The other LTSP generation's catalog: a key unknown here may be known there. */
+  readonly foreign?: { readonly catalog: VariableCatalog; readonly note: string };
 }
 
 const statusWords: Partial<Record<VariableStatus, string>> = {
@@ -33,9 +37,13 @@ export function validateEntries<Code extends string>(doc: ConfDocument, dialect:
 
   for (const entry of allEntries(doc)) {
     checkSecret(entry, finding);
+    if (dialect.ownKeys?.includes(entry.key.toUpperCase())) continue;
     const info = catalog.lookup(entry.key);
     if (!info) {
-      sink.report(codes.unknown, entry.keyRange, { key: entry.key, suggestion: didYouMean(suggestNames(entry.key, catalog.suggestionNames())) }, { suggestions: suggestNames(entry.key, catalog.suggestionNames()) });
+      const suggestions = suggestNames(entry.key, catalog.suggestionNames());
+      const foreign = dialect.foreign?.catalog.lookup(entry.key);
+      const suggestion = foreign && !dialect.foreign?.catalog.isFamily(foreign) ? ' ' + dialect.foreign!.note.replace('{key}', entry.key) : didYouMean(suggestions);
+      sink.report(codes.unknown, entry.keyRange, { key: entry.key, suggestion }, { suggestions });
       continue;
     }
     const replacement = info.replacement ? ` Use \`${info.replacement}\` instead.` : '';

@@ -79,6 +79,10 @@ export function checkFstab(entry: Entry, report: Finding): void {
     return;
   }
   const [device, , type, options] = fields as [typeof fields[0], typeof fields[0], typeof fields[0], typeof fields[0]];
+  if (fields.length === 5 && /^\d+$/.test(options.word)) {
+    report('fstabFields', entry.valueRange, { count: 5, hint: ' The options field is missing: put `defaults` (or your options) before the dump and pass numbers.' });
+    return;
+  }
   if (!fsTypes.has(type.word) && !type.word.startsWith('fuse.')) {
     report('fstabType', valueSubRange(entry, type.start, type.end), { type: type.word, suggestion: didYouMean(suggestNames(type.word, fsTypes)) });
   }
@@ -111,7 +115,7 @@ export function checkServices(entry: Entry, known: readonly string[] | undefined
       report('serviceUnknown', range, {
         service: word,
         key: entry.key,
-        known: known.map((k) => '`' + k + '`').join(', '),
+        known: known.slice(0, 6).map((k) => '`' + k + '`').join(', ') + (known.length > 6 ? `, … (${known.length} in all: hover over ${entry.key})` : ''),
         suggestion: didYouMean(suggestNames(name, known)),
       });
     }

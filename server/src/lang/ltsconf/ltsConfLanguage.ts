@@ -1,6 +1,4 @@
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
-import catalogData from '../../../../schemas/lts-conf.json';
-import { VariableCatalog, type CatalogData } from '../core/catalog';
 import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
@@ -13,7 +11,8 @@ import { parseLtsConf } from './ltsConfParser';
 import { ltsEffectiveSettings, validateLtsSections } from './ltsConfSections';
 import { convertLtsToLtsp } from './ltsToLtsp';
 
-export const ltsCatalog = new VariableCatalog(catalogData as CatalogData);
+import { ltsCatalog } from './ltsCatalog';
+import { ltspCatalog } from '../ltspconf/ltspCatalog';
 const parse = memoizeParse(parseLtsConf);
 
 /** What boolean_is_true in ltsp-common-functions accepts, and what it rejects. */
@@ -22,6 +21,7 @@ const FALSE_WORDS = ['false', 'n', 'no'];
 
 const dialect: ConfDialect<LtsConfCode> = {
   catalog: ltsCatalog,
+  foreign: { catalog: ltspCatalog, note: '`{key}` is an LTSP 20+ ltsp.conf variable; LTSP 5 does not read it.' },
   codes: {
     unknown: 'LTS010',
     patchOnly: 'LTS011',

@@ -135,14 +135,15 @@ function readValue(raw: string, from: number, line: number, problems: ParseProbl
       const at = raw.indexOf(after, last + 1);
       problems.push({ code: 'LTS003', range: lineRange(line, at, at + after.length), params: { what: 'text after the closing quote' } });
     }
-    if (inner.includes('"')) {
-      // The greedy match took everything up to the last quote on the line.
-      const firstClose = raw.indexOf('"', start + 1);
+    // The greedy match took everything up to the last quote on the line. That
+    // is only a mistake when the first inner quote was meant to close the
+    // value: a comment or a second string follows it (`\"` reads as escaping).
+    const firstClose = inner.search(/(?<!\\)"/);
+    if (firstClose >= 0 && /^\s*#|^\s+"/.test(inner.slice(firstClose + 1))) {
       problems.push({
         code: 'LTS005',
         range: lineRange(line, start, last + 1),
         params: { value: inner },
-        data: { firstClose },
       });
     }
     return { value: inner, start, end: last + 1, quote: '"' };

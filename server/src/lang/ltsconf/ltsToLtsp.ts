@@ -1,11 +1,8 @@
-import catalogData from '../../../../schemas/ltsp-conf.json';
-import { VariableCatalog, type CatalogData } from '../core/catalog';
+import { ltspCatalog } from '../ltspconf/ltspCatalog';
 import { splitLines } from '../core/text';
 import type { Entry } from '../conf/model';
 import { allEntries } from '../conf/model';
 import { parseLtsConf } from './ltsConfParser';
-
-const ltspCatalog = new VariableCatalog(catalogData as CatalogData);
 
 /**
  * LTSP 5 hooks that run shell code, and where that code goes in LTSP 20+.

@@ -1,6 +1,4 @@
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
-import catalogData from '../../../../schemas/ltsp-conf.json';
-import { VariableCatalog, type CatalogData } from '../core/catalog';
 import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
@@ -12,14 +10,17 @@ import { parseLtspConf } from './ltspConfParser';
 import { ltspConfRules, type LtspConfCode } from './ltspConfRules';
 import { ltspEffectiveSettings, validateLtspSections } from './ltspConfSections';
 import { checkShellScript } from './ltspShellScript';
+import { ltsCatalog } from '../ltsconf/ltsCatalog';
 
-export const ltspCatalog = new VariableCatalog(catalogData as CatalogData);
+import { ltspCatalog } from './ltspCatalog';
 const parse = memoizeParse(parseLtspConf);
 
 const clientSections = new Set(['clients']);
 
 const dialect: ConfDialect<LtspConfCode> = {
   catalog: ltspCatalog,
+  ownKeys: ['LIKE'],
+  foreign: { catalog: ltsCatalog, note: '`{key}` is an LTSP 5 lts.conf variable; LTSP 20+ does not read it.' },
   codes: {
     unknown: 'LTSP007',
     status: 'LTSP008',
