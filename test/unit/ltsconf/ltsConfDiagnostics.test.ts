@@ -145,3 +145,9 @@ bothEols('an LTSP 20+ variable in lts.conf is named as such', async (eol) => {
   const diagnostics = await expectCodes('[Default]\n⟦IMAGE_TO_RAM⟧ = 1\n', ['LTS010'], eol);
   assert.match(diagnostics[0]!.message, /LTSP 20\+ ltsp\.conf variable/);
 });
+
+test('LIKE graphs that share parents are walked once (40 levels of two parents each)', async () => {
+  const sections = Array.from({ length: 40 }, (_, i) => `[s${i}]\nSCREEN_07 = ldm\n${i < 38 ? `LIKE = s${i + 1}\nLIKE = s${i + 2}\n` : ''}`);
+  const diagnostics = await ltsConfService.validate(sections.join(''));
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 1), []);
+});

@@ -176,13 +176,12 @@ export function confFormat(spec: ConfSpec, text: string): TextEdit[] {
       if (current !== prefix) edits.push({ range: lineRange(line, start, entry.valueRange.start.character), newText: prefix });
     }
   }
+  // Trailing blanks inside a multi-line quoted value are part of the value.
+  const insideValues = new Set<number>();
+  for (const e of allEntries(doc)) for (let l = e.valueRange.start.line; l < e.valueRange.end.line; l++) insideValues.add(l);
   lines.forEach((l) => {
     const trimmed = l.text.trimEnd();
-    if (trimmed.length < l.text.length && !insideMultiLineValue(doc, l.line)) edits.push({ range: lineRange(l.line, trimmed.length, l.text.length), newText: '' });
+    if (trimmed.length < l.text.length && !insideValues.has(l.line)) edits.push({ range: lineRange(l.line, trimmed.length, l.text.length), newText: '' });
   });
   return edits;
-}
-
-function insideMultiLineValue(doc: ConfDocument, line: number): boolean {
-  return allEntries(doc).some((e) => e.valueRange.start.line < e.valueRange.end.line && e.valueRange.start.line <= line && line < e.valueRange.end.line);
 }

@@ -3,7 +3,21 @@
  * do it. Both LTSP parsers select sections with globs: getltscfg with
  * fnmatch(FNM_CASEFOLD), ltsp.conf with a shell `case` over `|` alternatives.
  */
+const compiled = new Map<string, RegExp>();
+
+/** Compiled once per pattern: section checks compare every pair of sections. */
 export function globToRegExp(glob: string, caseInsensitive = true): RegExp {
+  const key = (caseInsensitive ? 'i:' : 's:') + glob;
+  let regex = compiled.get(key);
+  if (!regex) {
+    if (compiled.size > 10000) compiled.clear();
+    regex = compileGlob(glob, caseInsensitive);
+    compiled.set(key, regex);
+  }
+  return regex;
+}
+
+function compileGlob(glob: string, caseInsensitive: boolean): RegExp {
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;

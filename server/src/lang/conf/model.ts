@@ -61,11 +61,6 @@ export function allEntries(doc: ConfDocument): Entry[] {
   return [...doc.preamble, ...doc.sections.flatMap((s) => s.entries)];
 }
 
-/** The entry under a position, if any. */
-export function entryAt(doc: ConfDocument, line: number): Entry | undefined {
-  return allEntries(doc).find((e) => e.range.start.line <= line && line <= e.range.end.line);
-}
-
 export function sectionAt(doc: ConfDocument, line: number): Section | undefined {
   let found: Section | undefined;
   for (const s of doc.sections) if (s.headerRange.start.line <= line) found = s;

@@ -40,25 +40,41 @@ export function validateLtsSections(doc: ConfDocument, sink: DiagnosticSink<LtsC
   });
 }
 
+/**
+ * Depth-first search with colours, so each LIKE is followed once however the
+ * sections share parents. Every LIKE on a cycle is reported: removing any one
+ * of them breaks it.
+ */
 function reportLikeCycles(doc: ConfDocument, sink: DiagnosticSink<LtsConfCode>): void {
-  const reported = new Set<string>();
-  const visit = (section: Section, path: Section[]): void => {
+  const byName = new Map<string, Section>();
+  for (const s of doc.sections) if (!byName.has(fold(s.name))) byName.set(fold(s.name), s);
+  const state = new Map<Section, 'open' | 'done'>();
+  const path: Section[] = [];
+  const edges: Entry[] = [];
+  const reported = new Set<Entry>();
+  const visit = (section: Section): void => {
+    state.set(section, 'open');
+    path.push(section);
     for (const like of likeEntries(section)) {
-      const target = findSection(doc, like.value);
+      const target = byName.get(fold(like.value));
       if (!target) continue;
-      const at = path.indexOf(target);
-      if (at >= 0) {
-        const cycle = [...path.slice(at), target].map((s) => `[${s.name}]`).join(' → ');
-        if (!reported.has(fold(section.name) + '>' + fold(target.name))) {
-          reported.add(fold(section.name) + '>' + fold(target.name));
-          sink.report('LTS019', like.range, { cycle });
+      if (state.get(target) === 'open') {
+        const start = path.indexOf(target);
+        const cycle = [...path.slice(start), target].map((s) => `[${s.name}]`).join(' → ');
+        for (const edge of [...edges.slice(start), like]) {
+          if (!reported.has(edge)) sink.report('LTS019', edge.range, { cycle });
+          reported.add(edge);
         }
-        continue;
+      } else if (!state.has(target)) {
+        edges.push(like);
+        visit(target);
+        edges.pop();
       }
-      visit(target, [...path, target]);
     }
+    path.pop();
+    state.set(section, 'done');
   };
-  for (const section of doc.sections) visit(section, [section]);
+  for (const section of doc.sections) if (!state.has(section)) visit(section);
 }
 
 /**

@@ -57,11 +57,14 @@ export function validateLtspSections(doc: ConfDocument, sink: DiagnosticSink<Lts
     if (first) sink.report('LTSP017', section.nameRange, { name: section.name, other: first.name, line: first.nameRange.start.line + 1, fn });
     else seenFn.set(fn, section);
   }
-  doc.sections.forEach((later, i) => {
+  // Only a pattern (glob or `|`) can match a name other than its own.
+  const patterns = doc.sections.filter((s) => /[*?[|]/.test(s.name) && sectionKindOf(s.name) !== 'special');
+  doc.sections.forEach((later) => {
     const kind = sectionKindOf(later.name);
     if (kind === 'special' || kind === 'default' || included.has(later.name.toLowerCase())) return;
+    const earlier = patterns.filter((p) => p.headerRange.start.line < later.headerRange.start.line);
     for (const alternative of later.name.split('|')) {
-      const by = doc.sections.slice(0, i).find((earlier) => sectionKindOf(earlier.name) !== 'special' && earlier.name.toLowerCase() !== later.name.toLowerCase() && patternMatches(earlier.name, alternative.trim()));
+      const by = earlier.find((p) => p.name.toLowerCase() !== later.name.toLowerCase() && patternMatches(p.name, alternative.trim()));
       if (by) {
         sink.report('LTSP016', later.nameRange, { name: later.name, what: `\`${alternative.trim()}\``, by: by.name, line: by.nameRange.start.line + 1 });
         return;
