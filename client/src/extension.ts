@@ -1,9 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { BUILD_IMAGE_COMMAND, BUILD_STAGE_COMMAND, type BuildCommandArgs } from '../../server/src/lang/dockerfile/buildCommands';
 import { EffectiveSettingsRequest, SETTINGS_SECTION } from '../../server/src/protocol';
 
-const LANGUAGES = ['ltsconf', 'ltspconf'];
+/** Languages the server checks; `dockerfile` is VS Code's built-in Dockerfile language. */
+const LANGUAGES = ['ltsconf', 'ltspconf', 'dockerfile'];
+/** Languages with per-client effective settings. */
+const CONF_LANGUAGES = ['ltsconf', 'ltspconf'];
 
 let client: LanguageClient | undefined;
 
@@ -24,7 +28,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.OutputCha
 /** Asks the server which settings one client gets, and shows them beside the file. */
 async function showEffectiveSettings(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor || !LANGUAGES.includes(editor.document.languageId) || !client) {
+  if (!editor || !CONF_LANGUAGES.includes(editor.document.languageId) || !client) {
     void vscode.window.showWarningMessage('Open an lts.conf or ltsp.conf first: effective settings are computed from the file in the editor.');
     return;
   }
@@ -46,6 +50,22 @@ async function showEffectiveSettings(): Promise<void> {
   await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
 }
 
+/**
+ * The code lenses' build commands. Building runs docker, podman or buildah on
+ * the workspace's Dockerfile, so an untrusted workspace may not. Until the
+ * image-build tasks exist, they open the task picker.
+ */
+function buildCommand(what: 'stage' | 'image') {
+  return async (args?: BuildCommandArgs): Promise<void> => {
+    if (!vscode.workspace.isTrusted) {
+      const target = what === 'stage' && args?.stage ? `stage ${args.stage}` : 'the image';
+      void vscode.window.showWarningMessage(`Building ${target} runs a container builder on this workspace's Dockerfile, which an untrusted workspace may not do. Trust the workspace first (Workspaces: Manage Workspace Trust).`);
+      return;
+    }
+    await vscode.commands.executeCommand('workbench.action.tasks.runTask');
+  };
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Netboot Farm', { log: true });
   client = createClient(context, output);
@@ -55,6 +75,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('netbootFarm.showEffectiveSettings', showEffectiveSettings),
+    vscode.commands.registerCommand(BUILD_STAGE_COMMAND, buildCommand('stage')),
+    vscode.commands.registerCommand(BUILD_IMAGE_COMMAND, buildCommand('image')),
   );
   await client.start();
 }

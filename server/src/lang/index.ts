@@ -5,9 +5,11 @@
 import { registerLanguage } from './languages';
 import { ltsConfLanguage } from './ltsconf/ltsConfLanguage';
 import { ltspConfLanguage } from './ltspconf/ltspConfLanguage';
+import { dockerfileLanguage } from './dockerfile/dockerfileLanguage';
 
 registerLanguage(ltsConfLanguage);
 registerLanguage(ltspConfLanguage);
+registerLanguage(dockerfileLanguage);
 
 export * from './languages';
 export type { LanguageService } from './core/service';

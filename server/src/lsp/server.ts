@@ -72,6 +72,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'] },
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'netboot-farm' },
     };
@@ -108,6 +109,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (s, d) => s.folding?.(d.getText())));
   connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, [], (s, d) => s.format?.(d.getText(), p.options)));
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (s, d) => s.codeActions?.(p.textDocument.uri, d.getText(), p.range, p.context.diagnostics)));
+  connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (s, d) => s.codeLenses?.(d.getText(), p.textDocument.uri)));
   connection.onRequest(EffectiveSettingsRequest.type, (p) => withDoc(p.uri, null, (s, d) => s.effectiveSettings?.(d.getText(), p.client)));
 
   documents.listen(connection);

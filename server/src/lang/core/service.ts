@@ -1,5 +1,6 @@
 import type {
   CodeAction,
+  CodeLens,
   CompletionItem,
   Diagnostic,
   DocumentSymbol,
@@ -27,6 +28,8 @@ export interface LanguageService {
   symbols?(text: string): DocumentSymbol[];
   folding?(text: string): FoldingRange[];
   codeActions?(uri: string, text: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[];
+  /** Lenses whose commands act on the document; `uri` only goes into their arguments. */
+  codeLenses?(text: string, uri: string): CodeLens[];
   /** The merged settings one client gets: `client` is a MAC, IP and/or hostname. */
   effectiveSettings?(text: string, client: string): EffectiveSettings;
 }
