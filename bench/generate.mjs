@@ -12,6 +12,8 @@
 // is a shell syntax error at file level), so a peer that stops at the first
 // syntax error still reads the whole file.
 
+import { pathToFileURL } from 'node:url';
+
 /** mulberry32: a tiny seeded PRNG, so the files do not depend on Math.random. */
 function prng(seed) {
   let a = seed >>> 0;
@@ -277,7 +279,7 @@ export function generateLtspConf(lines = 10000, seed = 1) {
   return finish(header, blocks, footer, lines);
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const [kind, lines = '10000', seed = '1'] = process.argv.slice(2);
   const generate = kind === 'lts' ? generateLtsConf : kind === 'ltsp' ? generateLtspConf : undefined;
