@@ -109,7 +109,7 @@ bothEols('KEEP_SYSTEM_SERVICES: names LTSP removes, and duplicates', (eol) =>
 );
 
 bothEols('shell syntax errors in commands, found by the real parser', (eol) =>
-  expectCodes('[Default]\nRCFILE_01 = "echo ok"\nRCFILE_02 = ⟦"if true; then echo x"⟧\nRCFILE_03 = "ls | wc -l"\nINIT_COMMAND_1 = ⟦"echo $(date"⟧\n', ['LTS028', 'LTS028'], eol),
+  expectCodes('[Default]\nRCFILE_01 = "echo ok"\nRCFILE_02 = ⟦"if true; then echo x"⟧\nRCFILE_03 = "ls | wc -l"\nINIT_COMMAND_1 = ⟦"echo $(date"⟧\nRCFILE_04 = ⟦"echo hi &&"⟧\nRCFILE_05 = ⟦"ls |"⟧\n', ['LTS028', 'LTS028', 'LTS028', 'LTS028'], eol),
 );
 
 bothEols('secrets in plain text: a kubeadm join token', (eol) =>

@@ -104,7 +104,7 @@ bothEols('secrets in plain text', (eol) =>
 
 test('the ini2sh-like shell is one chunk per section, one line per input line', () => {
   const text = '# c\n[clients]\nA = 1\nINCLUDE=x\nB="two\nlines"\n[pc01]\nHOSTNAME=pc01\n';
-  assert.deepEqual(ltspConfShellChunks(text, parseLtspConf(text)), [
+  assert.deepEqual(ltspConfShellChunks(parseLtspConf(text)), [
     { startLine: 0, text: '# c' },
     { startLine: 1, text: ':\nA=1\n:\nB="two\nlines"' },
     { startLine: 6, text: ':\nHOSTNAME=pc01\n' },

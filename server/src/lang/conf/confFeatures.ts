@@ -12,7 +12,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-types';
 import { describeVariable, type VariableCatalog } from '../core/catalog';
-import { containsPosition, lineRange, splitLines } from '../core/text';
+import { containsPosition, lineRange } from '../core/text';
 import { sectionKindOf } from './glob';
 import type { ConfDocument, Entry, Section } from './model';
 import { allEntries, sectionAt } from './model';
@@ -34,7 +34,7 @@ const isReference = (spec: ConfSpec, key: string) => key.toUpperCase() === spec.
 
 export function confComplete(spec: ConfSpec, text: string, position: Position): CompletionItem[] {
   const doc = spec.parse(text);
-  const lineText = splitLines(text)[position.line]?.text ?? '';
+  const lineText = doc.lines[position.line]?.text ?? '';
   const before = lineText.slice(0, position.character);
   if (/^\s*\[[^\]]*$/.test(before)) {
     const existing = new Set(doc.sections.map((s) => s.name.toLowerCase()));
@@ -139,7 +139,7 @@ export function confFolding(spec: ConfSpec, text: string): FoldingRange[] {
     if (entry.range.end.line > entry.range.start.line) ranges.push({ startLine: entry.range.start.line, endLine: entry.range.end.line });
   }
   // Runs of comment lines fold too, as in every editor.
-  const lines = splitLines(text);
+  const lines = doc.lines;
   let start = -1;
   lines.forEach((l, i) => {
     const isComment = l.text.trimStart().startsWith('#');
@@ -161,7 +161,7 @@ export function confFolding(spec: ConfSpec, text: string): FoldingRange[] {
  */
 export function confFormat(spec: ConfSpec, text: string): TextEdit[] {
   const doc = spec.parse(text);
-  const lines = splitLines(text);
+  const lines = doc.lines;
   const edits: TextEdit[] = [];
   const groups = [doc.preamble, ...doc.sections.map((s) => s.entries)];
   for (const entries of groups) {

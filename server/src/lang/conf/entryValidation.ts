@@ -1,6 +1,6 @@
 import type { Range } from 'vscode-languageserver-types';
 import type { VariableCatalog, VariableInfo, VariableStatus } from '../core/catalog';
-import type { DiagnosticSink } from '../core/diagnostics';
+import type { DiagnosticSink, Reporter } from '../core/diagnostics';
 import { didYouMean, suggestNames } from '../core/suggest';
 import type { ConfDocument, Entry } from './model';
 import { allEntries } from './model';
@@ -12,9 +12,9 @@ export interface ConfDialect<Code extends string> {
   readonly catalog: VariableCatalog;
   readonly codes: Readonly<Record<FindingKind | 'unknown' | 'status' | 'duplicate' | 'shell', Code>> & { readonly patchOnly?: Code };
   /** Booleans are where the two languages differ most. */
-  checkBoolean(entry: Entry, info: VariableInfo, sink: DiagnosticSink<Code>): void;
+  checkBoolean(entry: Entry, info: VariableInfo, sink: Reporter<Code>): void;
   /** Language-specific checks on a known variable (where it is read, ...). */
-  checkKnown?(entry: Entry, info: VariableInfo, sink: DiagnosticSink<Code>): void;
+  checkKnown?(entry: Entry, info: VariableInfo, sink: Reporter<Code>): void;
   /** Keys the language reports itself (ltsp.conf's stray LIKE), skipped here. */
   readonly ownKeys?: readonly string[];
   /** The other LTSP generation's catalog: a key unknown here may be known there. */
@@ -28,59 +28,112 @@ const statusWords: Partial<Record<VariableStatus, string>> = {
   alias: 'is only an alias',
 };
 
+interface Recorded {
+  readonly code: string;
+  /** Lines relative to the entry's first line; characters as they are. */
+  readonly range: Range;
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly data?: unknown;
+}
+
+interface EntryVerdict {
+  readonly findings: readonly Recorded[];
+  readonly isCommand: boolean;
+}
+
+/**
+ * What each entry got, by everything its checks look at: a keystroke changes
+ * one line of a file of thousands, and the other entries' verdicts still hold
+ * wherever the lines moved. Keyed per dialect, bounded in size.
+ */
+const verdicts = new WeakMap<object, Map<string, EntryVerdict>>();
+const VERDICT_LIMIT = 50000;
+
+function signature(entry: Entry): string {
+  return [entry.keyRange.start.character, entry.key, entry.valueRange.start.character, entry.quote ?? '', entry.rawValue, entry.section?.name ?? '\u0000'].join('\u0001');
+}
+
 /** The checks every setting gets from the catalog, in both languages. */
 export function validateEntries<Code extends string>(doc: ConfDocument, dialect: ConfDialect<Code>, sink: DiagnosticSink<Code>): Entry[] {
-  const { catalog, codes } = dialect;
-  const commands: Entry[] = [];
-  const report = (kind: FindingKind) => (range: Range, params?: Record<string, string | number>) => sink.report(codes[kind], range, params);
-  const finding = (kind: FindingKind, range: Range, params?: Record<string, string | number>) => report(kind)(range, params);
-
-  for (const entry of allEntries(doc)) {
-    checkSecret(entry, finding);
-    if (dialect.ownKeys?.includes(entry.key.toUpperCase())) continue;
-    const info = catalog.lookup(entry.key);
-    if (!info) {
-      const suggestions = suggestNames(entry.key, catalog.suggestionNames());
-      const foreign = dialect.foreign?.catalog.lookup(entry.key);
-      const suggestion = foreign && !dialect.foreign?.catalog.isFamily(foreign) ? ' ' + dialect.foreign!.note.replace('{key}', entry.key) : didYouMean(suggestions);
-      sink.report(codes.unknown, entry.keyRange, { key: entry.key, suggestion }, { suggestions });
-      continue;
-    }
-    const replacement = info.replacement ? ` Use \`${info.replacement}\` instead.` : '';
-    if (info.status === 'patch-only' && codes.patchOnly) {
-      sink.report(codes.patchOnly, entry.keyRange, { key: entry.key, patch: info.patch ?? 'a patch', replacement }, { replacement: info.replacement });
-    } else if (info.status && statusWords[info.status]) {
-      sink.report(codes.status, entry.keyRange, { key: entry.key, status: statusWords[info.status]!, replacement }, { replacement: info.replacement });
-    }
-    dialect.checkKnown?.(entry, info, sink);
-    switch (info.type) {
-      case 'boolean':
-        dialect.checkBoolean(entry, info, sink);
-        break;
-      case 'number':
-        checkNumber(entry, info.minimum, info.maximum, finding);
-        break;
-      case 'enum':
-        if (info.values) checkEnum(entry, info.values, catalog.data.caseInsensitiveKeys, finding);
-        break;
-      case 'fstab':
-        checkFstab(entry, finding);
-        break;
-      case 'services':
-        checkServices(entry, info.values, finding);
-        break;
-      case 'crontab':
-        checkCrontab(entry, finding);
-        break;
-      case 'command':
-        if (entry.value.trim() !== '') commands.push(entry);
-        break;
-      default:
-        break;
-    }
+  let memo = verdicts.get(dialect);
+  if (!memo || memo.size > VERDICT_LIMIT) {
+    memo = new Map();
+    verdicts.set(dialect, memo);
   }
-  checkDuplicateKeys(doc, catalog.data.caseInsensitiveKeys, codes.duplicate, sink);
+  const commands: Entry[] = [];
+  for (const entry of allEntries(doc)) {
+    const key = signature(entry);
+    let verdict = memo.get(key);
+    if (!verdict) {
+      verdict = checkEntry(entry, dialect);
+      memo.set(key, verdict);
+    }
+    const base = entry.range.start.line;
+    for (const f of verdict.findings) {
+      const range = { start: { line: f.range.start.line + base, character: f.range.start.character }, end: { line: f.range.end.line + base, character: f.range.end.character } };
+      sink.report(f.code as Code, range, f.params, f.data);
+    }
+    if (verdict.isCommand) commands.push(entry);
+  }
+  checkDuplicateKeys(doc, dialect.catalog.data.caseInsensitiveKeys, dialect.codes.duplicate, sink);
   return commands;
+}
+
+/** One entry's checks, recorded relative to the entry so the verdict can be reused. */
+function checkEntry<Code extends string>(entry: Entry, dialect: ConfDialect<Code>): EntryVerdict {
+  const { catalog, codes } = dialect;
+  const findings: Recorded[] = [];
+  const base = entry.range.start.line;
+  const sink: Reporter<Code> = {
+    report(code, range, params, data) {
+      findings.push({ code, range: { start: { line: range.start.line - base, character: range.start.character }, end: { line: range.end.line - base, character: range.end.character } }, params, data });
+    },
+  };
+  const finding = (kind: FindingKind, range: Range, params?: Record<string, string | number>) => sink.report(codes[kind], range, params);
+  const done = (isCommand = false): EntryVerdict => ({ findings, isCommand });
+
+  checkSecret(entry, finding);
+  if (dialect.ownKeys?.includes(entry.key.toUpperCase())) return done();
+  const info = catalog.lookup(entry.key);
+  if (!info) {
+    const suggestions = suggestNames(entry.key, catalog.suggestionNames());
+    const foreign = dialect.foreign?.catalog.lookup(entry.key);
+    const suggestion = foreign && !dialect.foreign!.catalog.isFamily(foreign) ? ' ' + dialect.foreign!.note.replace('{key}', entry.key) : didYouMean(suggestions);
+    sink.report(codes.unknown, entry.keyRange, { key: entry.key, suggestion }, { suggestions });
+    return done();
+  }
+  const replacement = info.replacement ? ` Use \`${info.replacement}\` instead.` : '';
+  if (info.status === 'patch-only' && codes.patchOnly) {
+    sink.report(codes.patchOnly, entry.keyRange, { key: entry.key, patch: info.patch ?? 'a patch', replacement }, { replacement: info.replacement });
+  } else if (info.status && statusWords[info.status]) {
+    sink.report(codes.status, entry.keyRange, { key: entry.key, status: statusWords[info.status]!, replacement }, { replacement: info.replacement });
+  }
+  dialect.checkKnown?.(entry, info, sink);
+  switch (info.type) {
+    case 'boolean':
+      dialect.checkBoolean(entry, info, sink);
+      break;
+    case 'number':
+      checkNumber(entry, info.minimum, info.maximum, finding);
+      break;
+    case 'enum':
+      if (info.values) checkEnum(entry, info.values, catalog.data.caseInsensitiveKeys, finding);
+      break;
+    case 'fstab':
+      checkFstab(entry, finding);
+      break;
+    case 'services':
+      checkServices(entry, info.values, finding);
+      break;
+    case 'crontab':
+      checkCrontab(entry, finding);
+      break;
+    case 'command':
+      return done(entry.value.trim() !== '');
+    default:
+      break;
+  }
+  return done();
 }
 
 function checkDuplicateKeys<Code extends string>(doc: ConfDocument, caseInsensitive: boolean, code: Code, sink: DiagnosticSink<Code>): void {

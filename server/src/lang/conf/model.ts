@@ -1,4 +1,5 @@
 import type { Range } from 'vscode-languageserver-types';
+import type { SourceLine } from '../core/text';
 
 /**
  * The parse of an LTSP configuration file, shared by lts.conf and ltsp.conf:
@@ -12,6 +13,8 @@ export interface ConfDocument {
   /** Problems the parser found, in document order, for the language's catalog. */
   readonly problems: ParseProblem[];
   readonly lineCount: number;
+  /** The document's lines, split once by the parser for every later pass. */
+  readonly lines: readonly SourceLine[];
 }
 
 export interface Section {
@@ -57,8 +60,16 @@ export interface ParseProblem {
   readonly data?: unknown;
 }
 
-export function allEntries(doc: ConfDocument): Entry[] {
-  return [...doc.preamble, ...doc.sections.flatMap((s) => s.entries)];
+const entryLists = new WeakMap<ConfDocument, readonly Entry[]>();
+
+/** Every assignment in document order; computed once per parse. */
+export function allEntries(doc: ConfDocument): readonly Entry[] {
+  let entries = entryLists.get(doc);
+  if (!entries) {
+    entries = [...doc.preamble, ...doc.sections.flatMap((s) => s.entries)];
+    entryLists.set(doc, entries);
+  }
+  return entries;
 }
 
 export function sectionAt(doc: ConfDocument, line: number): Section | undefined {

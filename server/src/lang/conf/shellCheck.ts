@@ -49,9 +49,10 @@ export async function checkSnippets(snippets: readonly string[], checker: ShellS
     const starts: number[] = [];
     let line = 0;
     const parts = batch.map((body, i) => {
-      starts.push(line + 1);
+      starts.push(line + 2);
       line += body.split('\n').length + 3;
-      return `f${i}() {\n${body}\n:\n}`;
+      // The no-op comes first: after the body it would complete a dangling `&&` or `|`.
+      return `f${i}() {\n:\n${body}\n}`;
     });
     const error = await checker.check(parts.join('\n') + '\n');
     if (!error) {
@@ -60,8 +61,8 @@ export async function checkSnippets(snippets: readonly string[], checker: ShellS
     }
     if (batch.length === 1) {
       const body = batch[0]!;
-      const inside = Math.min(Math.max(error.line - 1, 0), body.split('\n').length - 1);
-      known.set(body, { line: inside, column: error.line - 1 === inside ? error.column : 0, message: error.message });
+      const inside = Math.min(Math.max(error.line - 2, 0), body.split('\n').length - 1);
+      known.set(body, { line: inside, column: error.line - 2 === inside ? error.column : 0, message: error.message });
       return;
     }
     let at = starts.length - 1;

@@ -142,8 +142,12 @@ const secretPatterns: { regex: RegExp; what: string }[] = [
   { regex: /\b(?:password|passwd|pwd)=[^\s,'"$]+/i, what: 'a password' },
 ];
 
+/** Cheap test that rules most values out before the patterns above run: one regex instead of nine per value. */
+const mayHoldSecret = /token|PRIVATE KEY|AKIA|chpasswd|pass|pwd|:\/\/[^\s/]*@|[a-z0-9]{6}\.[a-z0-9]{16}/i;
+
 /** Secrets a TFTP-served or image-baked config must not carry. Returns the first found. */
 export function findSecret(value: string): { start: number; end: number; what: string } | undefined {
+  if (!mayHoldSecret.test(value)) return undefined;
   for (const { regex, what } of secretPatterns) {
     const m = regex.exec(value);
     if (m) return { start: m.index, end: m.index + m[0].length, what };

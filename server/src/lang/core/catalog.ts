@@ -71,9 +71,12 @@ export class VariableCatalog {
     return this.families.find((f) => f.regex.test(name))?.info;
   }
 
+  private names: readonly string[] | undefined;
+
   /** Names to compare a misspelt key against: exact names and family examples. */
-  suggestionNames(): string[] {
-    return this.variables.map((v) => (v.pattern ? (v.example ?? v.name) : v.name));
+  suggestionNames(): readonly string[] {
+    this.names ??= this.variables.map((v) => (v.pattern ? (v.example ?? v.name) : v.name));
+    return this.names;
   }
 
   isFamily(info: VariableInfo): boolean {

@@ -38,11 +38,16 @@ export function formatMessage(template: string, params: Readonly<Record<string, 
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
 }
 
+/** Where checks report; a DiagnosticSink, or a recorder that replays later. */
+export interface Reporter<Code extends string> {
+  report(code: Code, range: Range, params?: Readonly<Record<string, string | number>>, data?: unknown): void;
+}
+
 /**
  * Collects diagnostics for one document from one rule catalog, applying the
  * user's severity overrides (and dropping the codes turned `off`).
  */
-export class DiagnosticSink<Code extends string> {
+export class DiagnosticSink<Code extends string> implements Reporter<Code> {
   readonly diagnostics: Diagnostic[] = [];
   constructor(
     private readonly catalog: RuleCatalog<Code>,

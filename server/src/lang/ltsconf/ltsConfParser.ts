@@ -104,7 +104,7 @@ export function parseLtsConf(text: string): ConfDocument {
   for (const section of sections) {
     if (section.entries.length === 0 && section.name !== '') problems.push({ code: 'LTS002', range: section.headerRange, params: { name: section.name } });
   }
-  return { sections, preamble, problems, lineCount: lines.length };
+  return { sections, preamble, problems, lineCount: lines.length, lines };
 }
 
 interface ValueSpan {

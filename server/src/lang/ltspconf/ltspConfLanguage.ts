@@ -81,7 +81,7 @@ export const ltspConfService: LanguageService = {
     validateLtspSections(doc, sink);
     if (options.shell) {
       // The file itself is shell (what `ltsp` evaluates); hook values are shell again when they run.
-      const fileErrors = await checkShellScript(text, doc, options.shell);
+      const fileErrors = await checkShellScript(doc, options.shell);
       for (const error of fileErrors) sink.report('LTSP025', error.range, { message: error.message });
       const broken = new Set(fileErrors.map((e) => e.range.start.line));
       const hooks = commands.filter((e) => !broken.has(e.range.start.line));

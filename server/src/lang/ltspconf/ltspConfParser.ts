@@ -115,5 +115,5 @@ export function parseLtspConf(text: string): ConfDocument {
     lastContentLine = word.endLine;
   }
   closeSection();
-  return { sections, preamble, problems, lineCount: lines.length };
+  return { sections, preamble, problems, lineCount: lines.length, lines };
 }

@@ -22,9 +22,16 @@ function patternMatches(name: string, id: string): boolean {
 const isInclude = (e: Entry) => e.key.toUpperCase() === 'INCLUDE';
 const includeName = (e: Entry) => e.value.trim().toLowerCase();
 
+/** Sections by ini2sh function name; a later definition replaces an earlier one, as in shell. */
+const functionTables = new WeakMap<ConfDocument, Map<string, Section>>();
+
 function byFunction(doc: ConfDocument, fn: string): Section | undefined {
-  // ini2sh defines functions in file order; a later one with the same name replaces it.
-  return [...doc.sections].reverse().find((s) => sectionFunction(s.name) === fn);
+  let table = functionTables.get(doc);
+  if (!table) {
+    table = new Map(doc.sections.map((s) => [sectionFunction(s.name), s]));
+    functionTables.set(doc, table);
+  }
+  return table.get(fn);
 }
 
 export function validateLtspSections(doc: ConfDocument, sink: DiagnosticSink<LtspConfCode>): void {
@@ -42,8 +49,8 @@ export function validateLtspSections(doc: ConfDocument, sink: DiagnosticSink<Lts
       const name = includeName(entry);
       included.add(name);
       if (/[^a-z0-9_]/.test(name)) {
-        const target = doc.sections.find((s) => s.name.toLowerCase() === name);
-        if (target) sink.report('LTSP015', entry.valueRange, { name, fn: sectionFunction(name) });
+        const target = byFunction(doc, sectionFunction(name));
+        if (target && target.name.toLowerCase() === name) sink.report('LTSP015', entry.valueRange, { name, fn: sectionFunction(name) });
         else sink.report('LTSP014', entry.valueRange, { name, fn: name, suggestion: didYouMean(suggestNames(name, names)) }, { suggestions: suggestNames(name, names) });
       } else if (!byFunction(doc, name)) {
         sink.report('LTSP014', entry.valueRange, { name, fn: name, suggestion: didYouMean(suggestNames(name, names)) }, { suggestions: suggestNames(name, names) });

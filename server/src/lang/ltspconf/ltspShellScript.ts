@@ -1,5 +1,5 @@
 import type { Range } from 'vscode-languageserver-types';
-import { lineRange, splitLines } from '../core/text';
+import { lineRange } from '../core/text';
 import type { ConfDocument } from '../conf/model';
 import { allEntries } from '../conf/model';
 import { checkSnippets, type ShellSyntaxChecker } from '../conf/shellCheck';
@@ -18,8 +18,8 @@ export interface ShellChunk {
  * INCLUDE becomes a no-op, assignments lose the spaces around `=`, and every
  * other line is copied as it is, as ini2sh does.
  */
-export function ltspConfShellChunks(text: string, doc: ConfDocument): ShellChunk[] {
-  const lines = splitLines(text);
+export function ltspConfShellChunks(doc: ConfDocument): ShellChunk[] {
+  const lines = doc.lines;
   const headers = new Set(doc.sections.map((s) => s.headerRange.start.line));
   const assignments = new Map(allEntries(doc).map((e) => [e.range.start.line, e]));
   const chunks: ShellChunk[] = [];
@@ -39,11 +39,11 @@ export function ltspConfShellChunks(text: string, doc: ConfDocument): ShellChunk
   return chunks;
 }
 
-export async function checkShellScript(text: string, doc: ConfDocument, checker: ShellSyntaxChecker): Promise<{ range: Range; message: string }[]> {
+export async function checkShellScript(doc: ConfDocument, checker: ShellSyntaxChecker): Promise<{ range: Range; message: string }[]> {
   // An unclosed quote already has its own, clearer diagnostic.
   if (doc.problems.some((p) => p.code === 'LTSP004')) return [];
-  const chunks = ltspConfShellChunks(text, doc);
-  const lines = splitLines(text);
+  const chunks = ltspConfShellChunks(doc);
+  const lines = doc.lines;
   const errors = await checkSnippets(
     chunks.map((c) => c.text),
     checker,
