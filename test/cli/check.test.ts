@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { cliSandbox } from '../support/cli';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'netboot-farm.js');
-const dir = mkdtempSync(join(tmpdir(), 'nbf-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, cli, file } = cliSandbox('nbf-cli-');
 
 test('check: exit 0 without errors, text report with file:line:col', () => {
   const path = file('lts.conf', '[Default]\nLDM_LENGUAGE = x\n');

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { cliSandbox } from '../support/cli';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'netboot-farm.js');
-const dir = mkdtempSync(join(tmpdir(), 'nbf-cli-docker-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, cli, file } = cliSandbox('nbf-cli-docker-');
 
 test('check: a Dockerfile is recognised by its name and checked', () => {
   const path = file('Dockerfile', 'FROM debian:12 AS build\nRUN make\nFROM debian:12\nCOPY --from=buidl /out /out\n');

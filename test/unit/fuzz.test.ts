@@ -4,18 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { serviceFor } from '../../server/src/lang';
 import { shell } from '../support/shell';
-
-/** A small seeded generator (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../support/random';
 
 const corpus = join(__dirname, '..', 'corpus');
 const seeds = ['lts-conf', 'ltsp-conf'].flatMap((dir) => readdirSync(join(corpus, dir)).map((f) => readFileSync(join(corpus, dir, f), 'utf8')));

@@ -4,18 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { dockerfileService } from '../../../server/src/lang/dockerfile/dockerfileLanguage';
 import { dockerfileRules } from '../../../server/src/lang/dockerfile/dockerfileRules';
+import { random } from '../../support/random';
 
-/** mulberry32, so that a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus = join(__dirname, '..', '..', 'corpus', 'dockerfile');
 const seeds = readdirSync(corpus).map((f) => readFileSync(join(corpus, f), 'utf8'));

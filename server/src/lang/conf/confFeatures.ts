@@ -12,6 +12,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-types';
 import { describeVariable, type VariableCatalog } from '../core/catalog';
+import type { LanguageService } from '../core/service';
 import { containsPosition, lineRange } from '../core/text';
 import { sectionKindOf } from './glob';
 import type { ConfDocument, Entry, Section } from './model';
@@ -184,4 +185,15 @@ export function confFormat(spec: ConfSpec, text: string): TextEdit[] {
     if (trimmed.length < l.text.length && !insideValues.has(l.line)) edits.push({ range: lineRange(l.line, trimmed.length, l.text.length), newText: '' });
   });
   return edits;
+}
+
+/** The editor features both languages share, bound to one language's spec. */
+export function confFeatures(spec: ConfSpec): Pick<LanguageService, 'complete' | 'hover' | 'symbols' | 'folding' | 'format'> {
+  return {
+    complete: (text, position) => confComplete(spec, text, position),
+    hover: (text, position) => confHover(spec, text, position),
+    symbols: (text) => confSymbols(spec, text),
+    folding: (text) => confFolding(spec, text),
+    format: (text) => confFormat(spec, text),
+  };
 }

@@ -1,6 +1,6 @@
 import type { Range } from 'vscode-languageserver-types';
 import type { VariableCatalog, VariableInfo, VariableStatus } from '../core/catalog';
-import type { DiagnosticSink, Reporter } from '../core/diagnostics';
+import { DiagnosticSink, type Reporter, type RuleCatalog, type ServiceOptions } from '../core/diagnostics';
 import { didYouMean, suggestNames } from '../core/suggest';
 import type { ConfDocument, Entry } from './model';
 import { allEntries } from './model';
@@ -161,4 +161,15 @@ export async function validateCommands<Code extends string>(commands: readonly E
     const entry = commands[error.index]!;
     sink.report(code, entry.valueRange, { message: error.message });
   }
+}
+
+/**
+ * The start every conf validation shares: the parser's problems, then the
+ * catalog checks of every setting. Returns the sink for the language's own
+ * checks and the settings that hold shell code.
+ */
+export function beginValidation<Code extends string>(doc: ConfDocument, rules: RuleCatalog<Code>, dialect: ConfDialect<Code>, options: ServiceOptions): { sink: DiagnosticSink<Code>; commands: Entry[] } {
+  const sink = new DiagnosticSink(rules, options);
+  for (const problem of doc.problems) sink.report(problem.code as Code, problem.range, problem.params, problem.data);
+  return { sink, commands: validateEntries(doc, dialect, sink) };
 }

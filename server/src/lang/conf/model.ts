@@ -77,3 +77,8 @@ export function sectionAt(doc: ConfDocument, line: number): Section | undefined 
   for (const s of doc.sections) if (s.headerRange.start.line <= line) found = s;
   return found;
 }
+
+/** Closes a section at the last line that belonged to it (blank lines after it do not). */
+export function endSection(section: Section | null, lines: readonly SourceLine[], lastContentLine: number): void {
+  if (section) section.range = { start: section.headerRange.start, end: { line: lastContentLine, character: lines[lastContentLine]?.text.length ?? 0 } };
+}

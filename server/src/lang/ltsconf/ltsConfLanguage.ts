@@ -1,10 +1,10 @@
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
-import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
+import type { ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
-import { confComplete, confFolding, confFormat, confHover, confSymbols, type ConfSpec } from '../conf/confFeatures';
+import { confFeatures, type ConfSpec } from '../conf/confFeatures';
 import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
-import { validateCommands, validateEntries, type ConfDialect } from '../conf/entryValidation';
+import { beginValidation, validateCommands, type ConfDialect } from '../conf/entryValidation';
 import { parseClientIdentity } from '../conf/effective';
 import { ltsConfRules, type LtsConfCode } from './ltsConfRules';
 import { parseLtsConf } from './ltsConfParser';
@@ -72,18 +72,12 @@ export const ltsConfService: LanguageService = {
   id: 'ltsconf',
   async validate(text: string, options: ServiceOptions = {}): Promise<Diagnostic[]> {
     const doc = parse(text);
-    const sink = new DiagnosticSink(ltsConfRules, options);
-    for (const problem of doc.problems) sink.report(problem.code as LtsConfCode, problem.range, problem.params, problem.data);
-    const commands = validateEntries(doc, dialect, sink);
+    const { sink, commands } = beginValidation(doc, ltsConfRules, dialect, options);
     validateLtsSections(doc, sink);
     await validateCommands(commands, options.shell, 'LTS028', sink);
     return sink.sorted();
   },
-  complete: (text, position) => confComplete(spec, text, position),
-  hover: (text, position) => confHover(spec, text, position),
-  symbols: (text) => confSymbols(spec, text),
-  folding: (text) => confFolding(spec, text),
-  format: (text) => confFormat(spec, text),
+  ...confFeatures(spec),
   codeActions(uri, text, _range, diagnostics) {
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {

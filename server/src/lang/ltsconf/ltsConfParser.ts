@@ -1,5 +1,5 @@
 import { splitLines, lineRange } from '../core/text';
-import type { ConfDocument, Entry, ParseProblem, QuoteKind, Section } from '../conf/model';
+import { endSection, type ConfDocument, type Entry, type ParseProblem, type QuoteKind, type Section } from '../conf/model';
 
 /**
  * Parses lts.conf the way LTSP 5's getltscfg (flex + bison) reads it, one
@@ -21,9 +21,7 @@ export function parseLtsConf(text: string): ConfDocument {
   let current: Section | null = null;
   let lastContentLine = 0;
 
-  const closeSection = () => {
-    if (current) current.range = { start: current.headerRange.start, end: { line: lastContentLine, character: lines[lastContentLine]?.text.length ?? 0 } };
-  };
+  const closeSection = () => endSection(current, lines, lastContentLine);
 
   for (const { line, text: raw } of lines) {
     const indent = raw.length - raw.trimStart().length;

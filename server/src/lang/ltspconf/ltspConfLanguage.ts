@@ -1,11 +1,11 @@
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
-import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
+import type { ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
 import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
-import { confComplete, confFolding, confFormat, confHover, confSymbols, type ConfSpec } from '../conf/confFeatures';
+import { confFeatures, type ConfSpec } from '../conf/confFeatures';
 import { parseClientIdentity } from '../conf/effective';
-import { validateCommands, validateEntries, type ConfDialect } from '../conf/entryValidation';
+import { beginValidation, validateCommands, type ConfDialect } from '../conf/entryValidation';
 import { parseLtspConf } from './ltspConfParser';
 import { ltspConfRules, type LtspConfCode } from './ltspConfRules';
 import { ltspEffectiveSettings, validateLtspSections } from './ltspConfSections';
@@ -75,9 +75,7 @@ export const ltspConfService: LanguageService = {
   id: 'ltspconf',
   async validate(text: string, options: ServiceOptions = {}): Promise<Diagnostic[]> {
     const doc = parse(text);
-    const sink = new DiagnosticSink(ltspConfRules, options);
-    for (const problem of doc.problems) sink.report(problem.code as LtspConfCode, problem.range, problem.params, problem.data);
-    const commands = validateEntries(doc, dialect, sink);
+    const { sink, commands } = beginValidation(doc, ltspConfRules, dialect, options);
     validateLtspSections(doc, sink);
     if (options.shell) {
       // The file itself is shell (what `ltsp` evaluates); hook values are shell again when they run.
@@ -89,11 +87,7 @@ export const ltspConfService: LanguageService = {
     }
     return sink.sorted();
   },
-  complete: (text, position) => confComplete(spec, text, position),
-  hover: (text, position) => confHover(spec, text, position),
-  symbols: (text) => confSymbols(spec, text),
-  folding: (text) => confFolding(spec, text),
-  format: (text) => confFormat(spec, text),
+  ...confFeatures(spec),
   codeActions(uri, text, _range, diagnostics) {
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {

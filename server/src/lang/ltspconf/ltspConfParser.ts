@@ -1,5 +1,5 @@
 import { splitLines, lineRange, range } from '../core/text';
-import type { ConfDocument, Entry, ParseProblem, QuoteKind, Section } from '../conf/model';
+import { endSection, type ConfDocument, type Entry, type ParseProblem, type QuoteKind, type Section } from '../conf/model';
 import { readShellWord } from '../conf/shellWord';
 
 /**
@@ -18,9 +18,7 @@ export function parseLtspConf(text: string): ConfDocument {
   let current: Section | null = null;
   let lastContentLine = 0;
 
-  const closeSection = () => {
-    if (current) current.range = { start: current.headerRange.start, end: { line: lastContentLine, character: lines[lastContentLine]?.text.length ?? 0 } };
-  };
+  const closeSection = () => endSection(current, lines, lastContentLine);
 
   for (let index = 0; index < lines.length; index++) {
     const { line, text: raw } = lines[index]!;
