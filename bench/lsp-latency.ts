@@ -14,6 +14,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stdioClient, type TestLspClient } from '../test/support/lspClient';
 import { EditorBuffer, languageOf, plan, summarize, type Summary } from './keystrokes';
+import { takeOption } from './args';
 
 interface FileResult {
   file: string;
@@ -123,13 +124,7 @@ function sendChange(client: TestLspClient, uri: string, version: number, content
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const option = (name: string, fallback: string): string => {
-    const at = args.indexOf(`--${name}`);
-    if (at < 0) return fallback;
-    const value = args[at + 1] ?? fallback;
-    args.splice(at, 2);
-    return value;
-  };
+  const option = (name: string, fallback: string): string => takeOption(args, name, fallback);
   const count = Number(option('keystrokes', '200'));
   const sync = option('sync', 'incremental') === 'full' ? 'full' : 'incremental';
   const json = option('json', '');

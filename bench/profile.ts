@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { createShellChecker } from '../server/src/host/shellChecker';
 import { serviceFor } from '../server/src/lang';
 import { EditorBuffer, languageOf, plan, summarize, type Summary } from './keystrokes';
+import { takeOption } from './args';
 
 interface CpuProfileNode {
   id: number;
@@ -173,13 +174,7 @@ async function profileFile(file: string, count: number, top: number, keep: strin
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const option = (name: string, fallback: string): string => {
-    const at = args.indexOf(`--${name}`);
-    if (at < 0) return fallback;
-    const value = args[at + 1] ?? fallback;
-    args.splice(at, 2);
-    return value;
-  };
+  const option = (name: string, fallback: string): string => takeOption(args, name, fallback);
   const count = Number(option('keystrokes', '60'));
   const top = Number(option('top', '15'));
   const json = option('json', '');
