@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { BUILD_IMAGE_COMMAND, BUILD_STAGE_COMMAND, type BuildCommandArgs } from '../../server/src/lang/dockerfile/buildCommands';
-import { EffectiveSettingsRequest, SETTINGS_SECTION } from '../../server/src/protocol';
+import { EffectiveSettingsRequest, SETTINGS_SECTION, StageGraphRequest } from '../../server/src/protocol';
+import { renderStageGraph } from './stageGraphHtml';
 
 /** Languages the server checks; `dockerfile` is VS Code's built-in Dockerfile language. */
 const LANGUAGES = ['ltsconf', 'ltspconf', 'dockerfile'];
@@ -50,6 +51,29 @@ async function showEffectiveSettings(): Promise<void> {
   await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
 }
 
+/** Draws the active Dockerfile's stage graph in a panel; clicking a stage opens its FROM line. */
+async function showStageGraph(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'dockerfile' || !client) {
+    void vscode.window.showWarningMessage('Open a Dockerfile first: the stage graph is drawn from the file in the editor.');
+    return;
+  }
+  const document = editor.document;
+  const view = await client.sendRequest(StageGraphRequest.type, { uri: document.uri.toString() });
+  if (!view) return;
+  const title = `Stages of ${path.basename(document.uri.fsPath)}`;
+  const panel = vscode.window.createWebviewPanel('netbootFarm.stageGraph', title, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [] });
+  const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  panel.webview.html = renderStageGraph(view, { nonce, cspSource: panel.webview.cspSource, title });
+  panel.webview.onDidReceiveMessage(async (message: { command?: string; line?: number }) => {
+    if (message.command !== 'reveal' || typeof message.line !== 'number') return;
+    const shown = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    const at = new vscode.Position(message.line, 0);
+    shown.selection = new vscode.Selection(at, at);
+    shown.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+  });
+}
+
 /**
  * The code lenses' build commands. Building runs docker, podman or buildah on
  * the workspace's Dockerfile, so an untrusted workspace may not. Until the
@@ -75,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('netbootFarm.showEffectiveSettings', showEffectiveSettings),
+    vscode.commands.registerCommand('netbootFarm.showStageGraph', showStageGraph),
     vscode.commands.registerCommand(BUILD_STAGE_COMMAND, buildCommand('stage')),
     vscode.commands.registerCommand(BUILD_IMAGE_COMMAND, buildCommand('image')),
   );

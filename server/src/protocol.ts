@@ -4,6 +4,7 @@
  */
 import { RequestType } from 'vscode-jsonrpc';
 import type { EffectiveSettings } from './lang/conf/effective';
+import type { StageGraphView } from './lang/dockerfile/stageGraphView';
 
 /** Client → server: the merged settings one client gets from an lts.conf or ltsp.conf. */
 export namespace EffectiveSettingsRequest {
@@ -14,6 +15,15 @@ export namespace EffectiveSettingsRequest {
     readonly client: string;
   }
   export const type = new RequestType<Params, EffectiveSettings | null, void>(method);
+}
+
+/** Client → server: a Dockerfile's stage graph, for the "Show stage graph" panel. */
+export namespace StageGraphRequest {
+  export const method = 'netbootFarm/stageGraph';
+  export interface Params {
+    readonly uri: string;
+  }
+  export const type = new RequestType<Params, StageGraphView | null, void>(method);
 }
 
 /** The settings section the server reads (`netbootFarm.*`). */

@@ -32,3 +32,13 @@ test('languages without code lenses answer with none', async () => {
   await diagnostics;
   assert.deepEqual(await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } }), []);
 });
+
+test('the stage-graph request returns stages with their roles and the edges between them', async () => {
+  const uri = 'file:///farm/graph/Dockerfile';
+  const diagnostics = client.diagnostics(uri, 1);
+  await client.open(uri, 'dockerfile', 'FROM debian:12 AS base\nRUN true\nFROM base AS build\nRUN make\nFROM debian:12\nCOPY --from=build /out /out\n');
+  await diagnostics;
+  const view = await client.request<{ stages: { label: string; line: number; roles: string[] }[]; edges: { from: number; to: number; kind: string }[] }>('netbootFarm/stageGraph', { uri });
+  assert.deepEqual(view.stages.map((s) => [s.label, s.line, s.roles]), [['base', 0, []], ['build', 2, []], ['stage 2', 4, ['final']]]);
+  assert.deepEqual(view.edges, [{ from: 0, to: 1, kind: 'FROM' }, { from: 1, to: 2, kind: 'COPY --from' }]);
+});

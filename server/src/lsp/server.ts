@@ -2,7 +2,7 @@ import { TextDocuments, TextDocumentSyncKind, type Connection, type InitializeRe
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { detectLanguage, serviceFor, type LanguageService, type ServiceOptions } from '../lang';
 import type { ShellSyntaxChecker } from '../lang/conf/shellCheck';
-import { EffectiveSettingsRequest, SETTINGS_SECTION, type ServerSettings } from '../protocol';
+import { EffectiveSettingsRequest, SETTINGS_SECTION, StageGraphRequest, type ServerSettings } from '../protocol';
 
 export interface ServerOptions {
   /** The shell parser; the real one unless a test passes another. */
@@ -111,6 +111,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (s, d) => s.codeActions?.(p.textDocument.uri, d.getText(), p.range, p.context.diagnostics)));
   connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (s, d) => s.codeLenses?.(d.getText(), p.textDocument.uri)));
   connection.onRequest(EffectiveSettingsRequest.type, (p) => withDoc(p.uri, null, (s, d) => s.effectiveSettings?.(d.getText(), p.client)));
+  connection.onRequest(StageGraphRequest.type, (p) => withDoc(p.uri, null, (s, d) => s.stageGraph?.(d.getText())));
 
   documents.listen(connection);
   connection.listen();

@@ -12,6 +12,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver-types';
 import type { EffectiveSettings } from '../conf/effective';
+import type { StageGraphView } from '../dockerfile/stageGraphView';
 import type { ServiceOptions } from './diagnostics';
 
 /**
@@ -32,6 +33,8 @@ export interface LanguageService {
   codeLenses?(text: string, uri: string): CodeLens[];
   /** The merged settings one client gets: `client` is a MAC, IP and/or hostname. */
   effectiveSettings?(text: string, client: string): EffectiveSettings;
+  /** A Dockerfile's stages and the edges between them. */
+  stageGraph?(text: string): StageGraphView;
 }
 
 /**

@@ -5,6 +5,7 @@ import { dockerfileComplete } from './dockerfileCompletion';
 import { dockerfileHover } from './dockerfileHover';
 import { dockerfileSymbols } from './dockerfileSymbols';
 import { validateDockerfile } from './dockerfileValidation';
+import { stageGraphView } from './stageGraphView';
 
 export const dockerfileService: LanguageService = {
   id: 'dockerfile',
@@ -13,6 +14,7 @@ export const dockerfileService: LanguageService = {
   hover: dockerfileHover,
   symbols: dockerfileSymbols,
   codeLenses: dockerfileCodeLenses,
+  stageGraph: stageGraphView,
 };
 
 /** The names Docker, Podman and VS Code's own Dockerfile language use. */
