@@ -41,7 +41,7 @@ export interface LanguageService {
  * Keeps the parse of the most recent texts, so that validation, completion,
  * hover and the rest share one parse per document version.
  */
-export function memoizeParse<T>(parse: (text: string) => T, size = 8): (text: string) => T {
+export function memoizeParse<T>(parse: (text: string) => T, size = 2): (text: string) => T {
   const cache = new Map<string, T>();
   return (text: string) => {
     const hit = cache.get(text);
