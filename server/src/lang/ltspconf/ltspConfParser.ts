@@ -88,10 +88,10 @@ export function parseLtspConf(text: string): ConfDocument {
         });
       }
     }
-    const rawValue = lines
-      .slice(index, word.endLine + 1)
-      .map((l, i) => (i === 0 ? l.text.slice(valueStart, word.endLine === index ? word.endCharacter : undefined) : i === word.endLine - index ? l.text.slice(0, word.endCharacter) : l.text))
-      .join('\n');
+    const rawValue =
+      word.endLine === index
+        ? raw.slice(valueStart, word.endCharacter)
+        : [raw.slice(valueStart), ...lines.slice(index + 1, word.endLine).map((l) => l.text), lastLine.text.slice(0, word.endCharacter)].join('\n');
     const quote: QuoteKind = rawValue.startsWith('"') ? '"' : rawValue.startsWith("'") ? "'" : null;
     const entry: Entry = {
       key,
