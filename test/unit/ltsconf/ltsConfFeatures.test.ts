@@ -117,3 +117,12 @@ test('an lts.conf converts to an ltsp.conf that validates without errors', async
   const actions = ltsConfService.codeActions!('file:///w/lts.conf', text, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []);
   assert.ok(actions.some((a) => a.kind === 'refactor.rewrite' && JSON.stringify(a.edit).includes('file:///w/ltsp.conf')));
 });
+
+test('ltsp.conf quick fixes: misspelt key, missing INCLUDE target, True for a flag, unquoted space, nofail', async () => {
+  const uri = 'file:///w/ltsp.conf';
+  const text = '[clients]\nIMAGE_TO_RAMM=1\nINCLUDE=monitr\nIMAGE_TO_RAM=True\nX_MODES=1024x768 800x600\nFSTAB_HOME="server:/home /home nfs defaults 0 0"\n[monitor]\nX_MODES=a\n';
+  const diagnostics = await ltspConfService.validate(text, { shell });
+  const actions = ltspConfService.codeActions!(uri, text, diagnostics[0]!.range, diagnostics);
+  const fixed = actions.filter((a) => a.isPreferred).reduce((t, a) => applyEdits(t, a.edit!.changes![uri]!), text);
+  assert.equal(fixed, '[clients]\nIMAGE_TO_RAM=1\nINCLUDE=monitor\nIMAGE_TO_RAM=1\nX_MODES="1024x768 800x600"\nFSTAB_HOME="server:/home /home nfs defaults,nofail 0 0"\n[monitor]\nX_MODES=a\n');
+});

@@ -27,12 +27,8 @@ export function mergeEntries(entries: readonly Entry[], foldCase: boolean, isUns
   const byKey = new Map<string, EffectiveSetting>();
   for (const entry of entries) {
     const key = foldCase ? entry.key.toUpperCase() : entry.key;
-    if (isUnset(entry.value)) {
-      byKey.delete(key);
-      continue;
-    }
-    byKey.delete(key);
-    byKey.set(key, { key, value: entry.value, section: entry.section?.name ?? null, range: entry.range });
+    if (isUnset(entry.value)) byKey.delete(key);
+    else byKey.set(key, { key, value: entry.value, section: entry.section?.name ?? null, range: entry.range });
   }
   return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -1,9 +1,9 @@
-import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-types';
 import type { ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
 import { confFeatures, type ConfSpec } from '../conf/confFeatures';
-import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
+import { quickFix, replaceWith, sharedQuickFixes, textIn } from '../conf/confActions';
 import { beginValidation, validateCommands, type ConfDialect } from '../conf/entryValidation';
 import { parseClientIdentity } from '../conf/effective';
 import { ltsConfRules, type LtsConfCode } from './ltsConfRules';
@@ -79,34 +79,28 @@ export const ltsConfService: LanguageService = {
   },
   ...confFeatures(spec),
   codeActions(uri, text, _range, diagnostics) {
+    const { lines } = parse(text);
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {
       const code = String(d.code ?? '');
-      const span = textIn(text, d.range);
-      const replace = (range: Range, newText: string) => [{ range, newText }];
-      if (code === 'LTS010' || code === 'LTS018') {
-        suggestionsOf(d).forEach((s, i) => actions.push(quickFix(uri, `Change to ${s}`, d, replace(d.range, s), i === 0)));
-      } else if (code === 'LTS011' || code === 'LTS012') {
-        const info = ltsCatalog.lookup(span);
-        const target = replacementKey(span, info?.name, info?.replacement);
-        if (target) actions.push(quickFix(uri, `Replace with ${target}`, d, replace(d.range, target), true));
-      } else if (code === 'LTS004') {
+      const span = textIn(lines, d.range);
+      actions.push(...sharedQuickFixes(uri, lines, d, ltsCatalog, { renameCodes: ['LTS011', 'LTS012'], nofail: 'LTS025' }));
+      if (code === 'LTS004') {
         const inner = span.replace(/^'/, '').replace(/'$/, '');
-        if (!inner.includes('"')) actions.push(quickFix(uri, 'Use double quotes', d, replace(d.range, `"${inner}"`), true));
+        if (!inner.includes('"')) actions.push(quickFix(uri, 'Use double quotes', d, replaceWith(d.range, `"${inner}"`), true));
       } else if (code === 'LTS006') {
         const at = (d.data as { insertAt?: number } | undefined)?.insertAt ?? d.range.end.character;
-        actions.push(quickFix(uri, 'Close the quote', d, replace({ start: { line: d.range.start.line, character: at }, end: { line: d.range.start.line, character: at } }, '"'), true));
+        const point = { line: d.range.start.line, character: at };
+        actions.push(quickFix(uri, 'Close the quote', d, replaceWith({ start: point, end: point }, '"'), true));
       } else if (code === 'LTS007') {
-        const span2 = d.data as { start: number; end: number } | undefined;
-        if (span2) {
-          const r = { start: { line: d.range.start.line, character: span2.start }, end: { line: d.range.start.line, character: span2.end } };
-          const value = textIn(text, r);
-          if (!value.includes('"')) actions.push(quickFix(uri, 'Put the value in double quotes', d, replace(r, `"${value}"`), true));
+        const value = d.data as { start: number; end: number } | undefined;
+        if (value) {
+          const r = { start: { line: d.range.start.line, character: value.start }, end: { line: d.range.start.line, character: value.end } };
+          const written = textIn(lines, r);
+          if (!written.includes('"')) actions.push(quickFix(uri, 'Put the value in double quotes', d, replaceWith(r, `"${written}"`), true));
         }
-      } else if (code === 'LTS025') {
-        actions.push(quickFix(uri, 'Add nofail', d, replace({ start: d.range.end, end: d.range.end }, ',nofail'), true));
       } else if (code === 'LTS032') {
-        actions.push(quickFix(uri, 'Write lowercase true', d, replace(d.range, 'true'), true));
+        actions.push(quickFix(uri, 'Write lowercase true', d, replaceWith(d.range, 'true'), true));
       }
     }
     if (/(^|\/)lts\.conf$/.test(uri) || uri.endsWith('.lts.conf')) {

@@ -1,8 +1,8 @@
-import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-types';
 import type { ServiceOptions } from '../core/diagnostics';
 import { memoizeParse, type LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
-import { quickFix, replacementKey, suggestionsOf, textIn } from '../conf/confActions';
+import { quickFix, replaceWith, sharedQuickFixes, textIn } from '../conf/confActions';
 import { confFeatures, type ConfSpec } from '../conf/confFeatures';
 import { parseClientIdentity } from '../conf/effective';
 import { beginValidation, validateCommands, type ConfDialect } from '../conf/entryValidation';
@@ -89,35 +89,27 @@ export const ltspConfService: LanguageService = {
   },
   ...confFeatures(spec),
   codeActions(uri, text, _range, diagnostics) {
+    const { lines } = parse(text);
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {
       const code = String(d.code ?? '');
-      const replace = (range: Range, newText: string) => [{ range, newText }];
-      if (code === 'LTSP007' || code === 'LTSP014') {
-        suggestionsOf(d).forEach((s, i) => actions.push(quickFix(uri, `Change to ${s}`, d, replace(d.range, s), i === 0)));
-      } else if (code === 'LTSP008') {
-        const key = textIn(text, d.range);
-        const info = ltspCatalog.lookup(key);
-        const target = replacementKey(key, info?.name, info?.replacement);
-        if (target) actions.push(quickFix(uri, `Replace with ${target}`, d, replace(d.range, target), true));
-      } else if (code === 'LTSP006') {
+      actions.push(...sharedQuickFixes(uri, lines, d, ltspCatalog, { renameCodes: ['LTSP008'], nofail: 'LTSP022' }));
+      if (code === 'LTSP006') {
         const rename = (d.data as { rename?: string } | undefined)?.rename;
-        if (rename) actions.push(quickFix(uri, `Change to ${rename}`, d, replace(d.range, rename), true));
+        if (rename) actions.push(quickFix(uri, `Change to ${rename}`, d, replaceWith(d.range, rename), true));
       } else if (code === 'LTSP010') {
-        const data = d.data as { value: string; optIn: boolean } | undefined;
+        const data = d.data as { value: string } | undefined;
         if (data) {
           const on = /^(true|y|yes|on)$/i.test(data.value);
-          actions.push(quickFix(uri, `Write ${on ? 1 : 0}`, d, replace(d.range, on ? '1' : '0'), true));
+          actions.push(quickFix(uri, `Write ${on ? 1 : 0}`, d, replaceWith(d.range, on ? '1' : '0'), true));
         }
       } else if (code === 'LTSP005') {
         const data = d.data as { valueStart: number; valueEnd: number; line: number } | undefined;
         if (data && d.range.start.line === data.line) {
           const r = { start: { line: data.line, character: data.valueStart }, end: { line: data.line, character: data.valueEnd } };
-          const value = textIn(text, r);
-          if (!/["\\$`]/.test(value)) actions.push(quickFix(uri, 'Quote the value', d, replace(r, `"${value}"`), true));
+          const value = textIn(lines, r);
+          if (!/["\\$`]/.test(value)) actions.push(quickFix(uri, 'Quote the value', d, replaceWith(r, `"${value}"`), true));
         }
-      } else if (code === 'LTSP022') {
-        actions.push(quickFix(uri, 'Add nofail', d, replace({ start: d.range.end, end: d.range.end }, ',nofail'), true));
       }
     }
     return actions;
