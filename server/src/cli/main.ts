@@ -1,10 +1,11 @@
 import { checkCommand } from './checkCommand';
 import { effectiveCommand } from './effectiveCommand';
+import { kubernetesCommand } from './kubernetesCommand';
 import type { CliCommand, CliIo } from './command';
 import { UsageError } from './usage';
 
 /** Every subcommand; a later feature adds its command here. */
-const commands: readonly CliCommand[] = [checkCommand, effectiveCommand];
+const commands: readonly CliCommand[] = [checkCommand, effectiveCommand, kubernetesCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -6,10 +6,13 @@ import { registerLanguage } from './languages';
 import { ltsConfLanguage } from './ltsconf/ltsConfLanguage';
 import { ltspConfLanguage } from './ltspconf/ltspConfLanguage';
 import { dockerfileLanguage } from './dockerfile/dockerfileLanguage';
+import { kubernetesLanguage } from './kubernetes/kubernetesLanguage';
 
 registerLanguage(ltsConfLanguage);
 registerLanguage(ltspConfLanguage);
 registerLanguage(dockerfileLanguage);
+// Last: its embedded configs are found by asking the languages above which file names they claim.
+registerLanguage(kubernetesLanguage);
 
 export * from './languages';
 export type { LanguageService } from './core/service';

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CompletionItem, TextEdit } from 'vscode-languageserver-types';
+import type { CompletionItem } from 'vscode-languageserver-types';
 import { ltsConfService } from '../../../server/src/lang/ltsconf/ltsConfLanguage';
 import { convertLtsToLtsp } from '../../../server/src/lang/ltsconf/ltsToLtsp';
 import { ltspConfService } from '../../../server/src/lang/ltspconf/ltspConfLanguage';
+import { applyEdits } from '../../support/edits';
 import { bothEols, marked } from '../../support/markers';
 import { shell } from '../../support/shell';
 
 const labels = (items: CompletionItem[]) => items.map((i) => i.label);
-
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split(/(?<=\r?\n)/);
-  const offset = (line: number, character: number) => lines.slice(0, line).join('').length + character;
-  return [...edits]
-    .sort((a, b) => offset(b.range.start.line, b.range.start.character) - offset(a.range.start.line, a.range.start.character))
-    .reduce((t, e) => t.slice(0, offset(e.range.start.line, e.range.start.character)) + e.newText + t.slice(offset(e.range.end.line, e.range.end.character)), text);
-}
 
 bothEols('completion offers variable names with docs at the start of a line', (eol) => {
   const { text, cursor } = marked('[Default]\nLDM_$0\n', eol);
