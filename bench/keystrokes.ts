@@ -90,7 +90,8 @@ function linesMatching(lines: readonly string[], regex: RegExp): number[] {
  * incomplete (`&&` with nothing after it), an unclosed quote, a misspelt key,
  * a MAC address one digit short, a new line that is not yet `KEY = value`.
  */
-export function plan(text: string, language: 'ltsconf' | 'ltspconf', count: number): Keystroke[] {
+export function plan(text: string, language: BenchLanguage, count: number): Keystroke[] {
+  if (language === 'dhcpd') return planDhcpd(text, count);
   const lines = text.split('\n');
   const lts = language === 'ltsconf';
   const hostnames = linesMatching(lines, lts ? /^ {4}HOSTNAME = \S+$/ : /^HOSTNAME=\S+$/);
@@ -140,6 +141,58 @@ export function plan(text: string, language: 'ltsconf' | 'ltspconf', count: numb
   return out.slice(0, count);
 }
 
+/** Where rounds happen, in file order fractions: start, middle, end, quarter, three quarters, ... */
+const SPOTS = [0.5, 0.05, 0.95, 0.25, 0.75, 0.4, 0.6, 0.15, 0.85, 0.33, 0.66];
+
+/**
+ * The keystrokes for a dhcpd.conf, in the same rounds: a host name grows and
+ * shrinks, a `;` is deleted (missing semicolon) and typed again, `hardware`
+ * is misspelt (unknown statement) and fixed, a MAC loses its last digit, a
+ * host's `}` is deleted (unclosed brace) and typed again, and a new
+ * `filename` line is typed into a host and deleted.
+ */
+function planDhcpd(text: string, count: number): Keystroke[] {
+  const lines = text.split('\n');
+  const names = linesMatching(lines, /^ {4}option host-name "[^"]+";$/);
+  const addresses = linesMatching(lines, /^ {4}fixed-address \S+;$/);
+  const hardware = linesMatching(lines, /^ {4}hardware ethernet [0-9A-Fa-f:]+;$/);
+  const closes = linesMatching(lines, /^ {2}}$/);
+  const near = (candidates: number[], fraction: number): number => {
+    const target = fraction * lines.length;
+    return candidates.reduce((best, l) => (Math.abs(l - target) < Math.abs(best - target) ? l : best), candidates[0] ?? 0);
+  };
+  const out: Keystroke[] = [];
+  const add = (edit: Keystroke[]) => {
+    if (out.length + edit.length <= count) out.push(...edit);
+  };
+  for (let round = 0; round < 1000 && out.length < count - 1; round++) {
+    const fraction = (SPOTS[round % SPOTS.length]! + Math.floor(round / SPOTS.length) * 0.013) % 1;
+    const name = near(names, fraction);
+    add(typeAndDelete('type into a value', { line: name, character: lines[name]!.length - 2 }, '-spare'));
+    const address = near(addresses, fraction);
+    const end = lines[address]!.length;
+    add([
+      { label: 'missing ; (error, then fixed)', apply: (b) => b.backspace({ line: address, character: end }) },
+      { label: 'missing ; (error, then fixed)', apply: (b) => b.type({ line: address, character: end - 1 }, ';') },
+    ]);
+    const hw = near(hardware, fraction);
+    add(typeAndDelete('misspelt statement (error, then fixed)', { line: hw, character: 12 }, 'X'));
+    const macEnd = lines[hw]!.length - 1;
+    const digit = lines[hw]![macEnd - 1]!;
+    add([
+      { label: 'MAC (error, then fixed)', apply: (b) => b.backspace({ line: hw, character: macEnd }) },
+      { label: 'MAC (error, then fixed)', apply: (b) => b.type({ line: hw, character: macEnd - 1 }, digit) },
+    ]);
+    const close = near(closes, fraction);
+    add([
+      { label: 'unclosed brace (error, then fixed)', apply: (b) => b.backspace({ line: close, character: 3 }) },
+      { label: 'unclosed brace (error, then fixed)', apply: (b) => b.type({ line: close, character: 2 }, '}') },
+    ]);
+    add(typeAndDelete('new line with a statement', { line: address, character: end }, '\n    filename "x";'));
+  }
+  return out.slice(0, count);
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -160,8 +213,11 @@ export function summarize(values: readonly number[]) {
 
 export type Summary = ReturnType<typeof summarize>;
 
+export type BenchLanguage = 'ltsconf' | 'ltspconf' | 'dhcpd';
+
 /** The language of a benchmark file, by its name as the server would tell it. */
-export function languageOf(file: string): 'ltsconf' | 'ltspconf' {
+export function languageOf(file: string): BenchLanguage {
   const name = file.replace(/\\/g, '/').split('/').pop() ?? '';
+  if (name === 'dhcpd.conf' || name.endsWith('.dhcpd.conf')) return 'dhcpd';
   return name === 'lts.conf' || name.endsWith('.lts.conf') ? 'ltsconf' : 'ltspconf';
 }

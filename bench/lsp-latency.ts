@@ -3,7 +3,7 @@
 //
 //   node --import tsx bench/lsp-latency.ts [--keystrokes 200] [--sync incremental|full] [--json OUT] FILE...
 //
-// For each file (lts.conf or ltsp.conf, told by its name): start dist/server.js
+// For each file (lts.conf, ltsp.conf or dhcpd.conf, told by its name): start dist/server.js
 // --stdio as an editor would, open the file, wait for its first diagnostics,
 // then type: each keystroke is a new version (one character inserted or
 // deleted), sent only once the diagnostics of the previous version arrived, and
@@ -62,7 +62,7 @@ class ServerErrors {
 async function measureFile(serverPath: string, file: string, count: number, sync: 'incremental' | 'full', timeoutMs: number): Promise<FileResult> {
   const text = readFileSync(file, 'utf8');
   const language = languageOf(file);
-  const uri = `file:///bench/${language === 'ltsconf' ? 'lts.conf' : 'ltsp.conf'}`;
+  const uri = `file:///bench/${{ ltsconf: 'lts.conf', ltspconf: 'ltsp.conf', dhcpd: 'dhcpd.conf' }[language]}`;
   const { client, child } = stdioClient(serverPath);
   const result: FileResult = {
     file,

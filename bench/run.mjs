@@ -1,30 +1,33 @@
 // `npm run bench`: measurements, not tests (nothing here runs in `npm test`).
 //
 //   1. `netboot-farm check --format json` of a generated 10,000-line lts.conf
-//      and ltsp.conf, spawned like a user or CI runs it: median/min wall time.
+//      and ltsp.conf and a 20,000-line dhcpd.conf, spawned like a user or CI
+//      runs it: median/min wall time.
 //   2. The peer, in the same run on the same files, spawned the same way:
 //      LTSP's own reading of ltsp.conf, `ini2sh FILE | dash -n` (Debian's
 //      `ltsp` package). For lts.conf there is no runnable peer (LTSP 5's
 //      getltscfg is not in Debian 12): the same pipeline is timed on it as a
-//      labelled reference point only. Ratios are ours / peer.
+//      labelled reference point only. dhcpd.conf's peer is `dhcpd -t` (ISC
+//      dhcpd's own syntax check). Ratios are ours / peer.
 //   3. Keystroke-to-diagnostics latency over LSP (bench/lsp-latency.ts), p50/p95/max.
 //   4. When a p95 misses the 50 ms goal (or with --profile): where the time
 //      goes, in process (bench/profile.ts).
 //
-// Options: --runs N (10) --warmup N (1) --lines N (10000) --keystrokes N (200)
+// Options: --runs N (10) --warmup N (1) --lines N (10000) --dhcpd-lines N (20000) --keystrokes N (200)
 //          --sync incremental|full|both (incremental) --profile --no-profile
-//          --profile-keystrokes N (60) --no-build
+//          --profile-keystrokes N (60) --no-build --tftp (also run bench/tftp.mjs)
 // Results: printed, and written to $TMPDIR/netboot-farm-bench/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateLtsConf, generateLtspConf } from './generate.mjs';
+import { generateDhcpdConf, generateLtsConf, generateLtspConf } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL_P95_MS = 50;
 const LTSP_CONFIG_SH = '/usr/share/ltsp/common/ltsp/55-config.sh';
+const DHCPD = '/usr/sbin/dhcpd';
 
 // ---- options -------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -44,12 +47,17 @@ const opts = {
   runs: Number(value('runs', '10')),
   warmup: Number(value('warmup', '1')),
   lines: Number(value('lines', '10000')),
+  dhcpdLines: Number(value('dhcpd-lines', '20000')),
   keystrokes: Number(value('keystrokes', '200')),
   profileKeystrokes: Number(value('profile-keystrokes', '60')),
   sync: value('sync', 'incremental'),
   profile: flag('profile'),
   noProfile: flag('no-profile'),
   noBuild: flag('no-build'),
+  // The TFTP servers side by side (bench/tftp.mjs, needs root): opt-in, it takes a minute.
+  tftp: flag('tftp'),
+  // The NBD servers side by side (bench/nbd.mjs): opt-in, it writes a 256 MiB image.
+  nbd: flag('nbd'),
 };
 if (argv.length) {
   process.stderr.write(`bench: unknown arguments: ${argv.join(' ')}\n`);
@@ -180,6 +188,21 @@ function ini2shLike(text) {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The peer for dhcpd.conf is ISC dhcpd itself: `dhcpd -t` parses the file
+ * and exits without serving (`-lf`/`-pf` point into the bench's folder).
+ */
+function dhcpdPeer(dir) {
+  if (!existsSync(DHCPD)) return { kind: 'none', label: `no peer: ${DHCPD} is not installed (isc-dhcp-server)` };
+  return {
+    kind: 'dhcpd',
+    label: `dhcpd -t -cf FILE (ISC DHCP ${dpkgVersion('isc-dhcp-server') ?? '?'})`,
+    job: (file) => ({ command: DHCPD, args: ['-4', '-t', '-q', '-cf', file, '-lf', join(dir, 'dhcpd.leases'), '-pf', join(dir, 'dhcpd.pid')] }),
+  };
+}
+
+const LABELS = { ltsconf: 'lts.conf', ltspconf: 'ltsp.conf', dhcpd: 'dhcpd.conf' };
+
 // ---- main ----------------------------------------------------------------
 function gitState() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
@@ -239,19 +262,23 @@ async function main() {
   const files = {
     ltsconf: join(inputs, 'lts.conf'),
     ltspconf: join(inputs, 'ltsp.conf'),
+    dhcpd: join(inputs, 'dhcpd.conf'),
   };
   writeFileSync(files.ltsconf, generateLtsConf(opts.lines));
   writeFileSync(files.ltspconf, generateLtspConf(opts.lines));
+  writeFileSync(files.dhcpd, generateDhcpdConf(opts.dhcpdLines));
+  writeFileSync(join(inputs, 'dhcpd.leases'), '');
   const sizes = Object.fromEntries(Object.entries(files).map(([id, f]) => {
     const text = readFileSync(f, 'utf8');
     return [id, { file: f, lines: countLines(text), bytes: Buffer.byteLength(text) }];
   }));
-  say(`netboot-farm bench: ${sizes.ltsconf.lines}-line lts.conf, ${sizes.ltspconf.lines}-line ltsp.conf in ${inputs}`);
+  say(`netboot-farm bench: ${sizes.ltsconf.lines}-line lts.conf, ${sizes.ltspconf.lines}-line ltsp.conf, ${sizes.dhcpd.lines}-line dhcpd.conf in ${inputs}`);
   say(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadBefore.join(' ')}; dist/: ${build}`);
 
   // 1 + 2: the CLI and the peer, interleaved.
   const peer = peerSetup(inputs);
-  say(`peer: ${peer.label}`);
+  const dhcpd = dhcpdPeer(inputs);
+  say(`peer: ${peer.label}; dhcpd.conf: ${dhcpd.label}`);
   say(`timing ${opts.runs} runs after ${opts.warmup} warm-up, interleaved ...`);
   const cli = (file) => ({ command: process.execPath, args: ['bin/netboot-farm.js', 'check', '--format', 'json', file] });
   const jobs = [
@@ -259,12 +286,14 @@ async function main() {
     { id: 'startup', command: process.execPath, args: ['bin/netboot-farm.js', '--help'] },
     { id: 'ours:ltsconf', ...cli(files.ltsconf) },
     { id: 'ours:ltspconf', ...cli(files.ltspconf) },
+    { id: 'ours:dhcpd', ...cli(files.dhcpd) },
   ];
   if (peer.job) jobs.push({ id: 'peer:ltsconf', ...peer.job(files.ltsconf) }, { id: 'peer:ltspconf', ...peer.job(files.ltspconf) });
+  if (dhcpd.job) jobs.push({ id: 'peer:dhcpd', ...dhcpd.job(files.dhcpd) });
   const timed = Object.fromEntries(timeJobs(jobs).map((t, i) => [jobs[i].id, t]));
 
   const cliResults = {};
-  for (const id of ['ltsconf', 'ltspconf']) {
+  for (const id of ['ltsconf', 'ltspconf', 'dhcpd']) {
     const ours = timed[`ours:${id}`];
     const theirs = timed[`peer:${id}`];
     const ok = ours.last.status === 0 || ours.last.status === 1;
@@ -283,7 +312,7 @@ async function main() {
       },
       peer: theirs
         ? {
-            what: id === 'ltspconf' ? peer.label : `REFERENCE ONLY, not a checker of lts.conf: ${peer.label}`,
+            what: id === 'dhcpd' ? dhcpd.label : id === 'ltspconf' ? peer.label : `REFERENCE ONLY, not a checker of lts.conf: ${peer.label}`,
             medianMs: theirs.medianMs,
             minMs: theirs.minMs,
             maxMs: theirs.maxMs,
@@ -310,7 +339,7 @@ async function main() {
     say(`LSP latency (${mode} sync, ${opts.keystrokes} keystrokes per file) ...`);
     const json = join(out, `lsp-${mode}.json`);
     writeFileSync(json, 'null');
-    runTs('bench/lsp-latency.ts', ['--keystrokes', String(opts.keystrokes), '--sync', mode, '--json', json, files.ltsconf, files.ltspconf]);
+    runTs('bench/lsp-latency.ts', ['--keystrokes', String(opts.keystrokes), '--sync', mode, '--json', json, files.ltsconf, files.ltspconf, files.dhcpd]);
     lsp[mode] = readJson(json);
   }
 
@@ -319,7 +348,7 @@ async function main() {
   const missed = primary.filter((r) => r.error || !(r.keystrokes?.p95 <= GOAL_P95_MS)).map((r) => r.language);
   let profile = null;
   if (opts.profile || (missed.length && !opts.noProfile)) {
-    const targets = opts.profile ? ['ltsconf', 'ltspconf'] : missed;
+    const targets = opts.profile ? ['ltsconf', 'ltspconf', 'dhcpd'] : missed;
     say(`profiling in process (${targets.join(', ')}${opts.profile ? '' : `: p95 over ${GOAL_P95_MS} ms`}) ...`);
     const json = join(out, 'profile.json');
     writeFileSync(json, 'null');
@@ -331,10 +360,10 @@ async function main() {
   say('');
   say(`== CLI: netboot-farm check --format json (median of ${opts.runs}, wall time incl. process start) vs peer`);
   const cliRows = [['file', 'lines', 'ours median', 'ours min', 'lines/s', 'diagnostics', 'peer median', 'peer min', 'ours/peer']];
-  for (const id of ['ltsconf', 'ltspconf']) {
+  for (const id of ['ltsconf', 'ltspconf', 'dhcpd']) {
     const c = cliResults[id];
     cliRows.push([
-      id === 'ltsconf' ? 'lts.conf' : 'ltsp.conf',
+      LABELS[id],
       c.lines,
       c.ours.failure ? `FAILED (${c.ours.exitStatus})` : ms(c.ours.medianMs),
       ms(c.ours.minMs),
@@ -348,8 +377,9 @@ async function main() {
   say(table(cliRows));
   say(`start-up floors: node -e 0 ${ms(nodeStartup.medianMs)}; node bin/netboot-farm.js --help (loads the CLI bundle) ${ms(startup.medianMs)}`);
   say(`peer (ltsp.conf): ${peer.label}`);
+  say(`peer (dhcpd.conf): ${dhcpd.label}`);
   say(`lts.conf has no runnable peer (LTSP 5's getltscfg is not in Debian 12): its peer column is the same pipeline on the same file, a reference point only.`);
-  for (const id of ['ltsconf', 'ltspconf']) {
+  for (const id of ['ltsconf', 'ltspconf', 'dhcpd']) {
     if (cliResults[id].ours.failure) say(`${id}: our CLI failed: ${cliResults[id].ours.failure}`);
     if (cliResults[id].peer && cliResults[id].peer.exitStatus !== 0) say(`${id}: peer found: ${cliResults[id].peer.findings}`);
   }
@@ -360,7 +390,7 @@ async function main() {
     const rows = [['file', 'open→diags', 'keystrokes', 'p50', 'p95', 'max', 'diagnostics', 'goal']];
     for (const r of lsp[mode] ?? []) {
       rows.push([
-        r.language === 'ltsconf' ? 'lts.conf' : 'ltsp.conf',
+        LABELS[r.language] ?? r.language,
         ms(r.openToFirstDiagnosticsMs),
         r.keystrokes?.n ?? 0,
         ms(r.keystrokes?.p50),
@@ -374,7 +404,7 @@ async function main() {
     for (const r of lsp[mode] ?? []) {
       if (r.error) say(`${r.language}: ${r.error}`);
       const kinds = Object.entries(r.byEdit ?? {}).sort((a, b) => b[1].p95 - a[1].p95);
-      if (kinds.length) say(`${r.language === 'ltsconf' ? 'lts.conf' : 'ltsp.conf'} p95 by edit: ${kinds.map(([label, k]) => `${label} ${k.p95}`).join(', ')}`);
+      if (kinds.length) say(`${LABELS[r.language] ?? r.language} p95 by edit: ${kinds.map(([label, k]) => `${label} ${k.p95}`).join(', ')}`);
     }
     if (!lsp[mode]) say('(no results: the latency run failed, see its output above)');
   }
@@ -382,7 +412,7 @@ async function main() {
   if (profile) {
     for (const p of profile) {
       say('');
-      say(`== where a keystroke's time goes: ${p.language === 'ltsconf' ? 'lts.conf' : 'ltsp.conf'}, validate() in process from source`);
+      say(`== where a keystroke's time goes: ${LABELS[p.language] ?? p.language}, validate() in process from source`);
       say(`cold ${p.coldValidateMs} ms; ${p.keystrokes.n} keystrokes p50 ${p.keystrokes.p50} ms, p95 ${p.keystrokes.p95} ms (profile below: the same keystrokes again under the sampling profiler, ${p.profile.sampledMs} ms sampled)`);
       say(table([['inclusive (project functions)', 'file', 'ms', '%'], ...p.profile.inclusiveProjectTime.slice(0, 8).map((h) => [h.name, h.where, h.ms, h.share])]));
       say(table([['self time', 'file', 'ms', '%'], ...p.profile.selfTime.slice(0, 8).map((h) => [h.name, h.where, h.ms, h.share])]));
@@ -406,7 +436,7 @@ async function main() {
     goalP95Ms: GOAL_P95_MS,
     inputs: sizes,
     cli: { nodeStartup, startup, ...cliResults },
-    peer: { kind: peer.kind, label: peer.label, ltsp: dpkgVersion('ltsp'), dash: dpkgVersion('dash') },
+    peer: { kind: peer.kind, label: peer.label, ltsp: dpkgVersion('ltsp'), dash: dpkgVersion('dash'), dhcpd: { kind: dhcpd.kind, label: dhcpd.label } },
     lsp,
     profile,
   };
@@ -414,6 +444,14 @@ async function main() {
   writeFileSync(latest, JSON.stringify(results, null, 2) + '\n');
   say('');
   say(`results: ${latest}`);
+  if (opts.tftp) {
+    say('');
+    spawnSync(process.execPath, ['bench/tftp.mjs'], { cwd: root, stdio: 'inherit' });
+  }
+  if (opts.nbd) {
+    say('');
+    spawnSync(process.execPath, ['bench/nbd.mjs', '--json', join(out, 'nbd.json')], { cwd: root, stdio: 'inherit' });
+  }
 }
 
 main().catch((error) => {

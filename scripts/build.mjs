@@ -1,5 +1,5 @@
-// Bundles the three programs with esbuild: the VS Code client, the language
-// server and the `netboot-farm` CLI. `--watch` rebuilds on change.
+// Bundles the programs with esbuild: the VS Code client, the language server,
+// the `netboot-farm` CLI and the farm process. `--watch` rebuilds on change.
 import { build, context } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -35,6 +35,7 @@ const bundles = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['server/src/farm/main.ts'], outfile: 'dist/farm.js' },
 ];
 
 await mkdir(join(root, 'dist'), { recursive: true });

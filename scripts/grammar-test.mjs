@@ -1,6 +1,6 @@
 // Runs the TextMate grammar unit tests: every test/grammar/*.ltsconf.test and
-// *.ltspconf.test file against syntaxes/ltsconf.tmLanguage.json and
-// syntaxes/ltspconf.tmLanguage.json, with vscode-tmgrammar-test.
+// *.ltspconf.test / *.dhcpd.test file against syntaxes/ltsconf.tmLanguage.json,
+// syntaxes/ltspconf.tmLanguage.json and syntaxes/dhcpd.tmLanguage.json, with vscode-tmgrammar-test.
 // Exits non-zero when an assertion fails or a file cannot be run.
 // Extra arguments go to vscode-tmgrammar-test (e.g. `--compact`).
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const grammars = ['syntaxes/ltsconf.tmLanguage.json', 'syntaxes/ltspconf.tmLanguage.json'];
+const grammars = ['syntaxes/ltsconf.tmLanguage.json', 'syntaxes/ltspconf.tmLanguage.json', 'syntaxes/dhcpd.tmLanguage.json'];
 const testDir = 'test/grammar';
 
 const tool = join(root, 'node_modules', 'vscode-tmgrammar-test');
@@ -17,7 +17,7 @@ const { bin } = JSON.parse(readFileSync(join(tool, 'package.json'), 'utf8'));
 const unitBin = join(tool, typeof bin === 'string' ? bin : bin['vscode-tmgrammar-test']);
 
 const tests = readdirSync(join(root, testDir))
-  .filter((name) => name.endsWith('.ltsconf.test') || name.endsWith('.ltspconf.test'))
+  .filter((name) => name.endsWith('.ltsconf.test') || name.endsWith('.ltspconf.test') || name.endsWith('.dhcpd.test'))
   .sort()
   .map((name) => `${testDir}/${name}`);
 if (tests.length === 0) {

@@ -11,10 +11,13 @@ packages=(
   nbd-client cpio kmod iproute2 iptables file
   # real clients and peers the farm is tested and measured against
   isc-dhcp-server dnsmasq nbd-server tftpd-hpa tftp-hpa atftp libnbd-bin udhcpc
+  # router advertisements on the private network (iPXE waits ~13 s without one)
+  radvd
   # the image build without a Docker daemon
-  buildah podman fuse-overlayfs slirp4netns uidmap runc debootstrap
-  # a real VS Code (code-server) driven by a headless browser
-  chromium ripgrep libkrb5-dev
+  buildah podman fuse-overlayfs slirp4netns uidmap runc debootstrap zstd
+  # a real VS Code (code-server) driven by a headless browser; its install
+  # compiles native modules (node-pty, kerberos) with node-gyp
+  chromium ripgrep libkrb5-dev g++ make python3
   # the bench's peer for ltsp.conf
   ltsp
 )

@@ -49,7 +49,8 @@ step('grammar tests (vscode-tmgrammar-test)', node, ['scripts/grammar-test.mjs']
 const files = testFiles(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 const scratch = mkdtempSync(join(tmpdir(), 'nbf-test-'));
 const tap = join(scratch, 'results.tap');
-run(`node:test (${files.length} files)`, node, [
+// With no file arguments `node --test` picks files itself, this script among them.
+if (files.length > 0) run(`node:test (${files.length} files)`, node, [
   '--import',
   'tsx',
   '--test',
@@ -68,12 +69,31 @@ try {
 const count = (name) => Number(summary.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
 const nodePassed = count('pass');
 const nodeFailed = count('fail') + count('cancelled');
-if (!summary) {
+if (!summary && files.length > 0) {
   failed++;
   failures.push('node:test produced no results');
 }
 passed += nodePassed;
 failed += nodeFailed;
+
+// Last, the VS Code suites in a real VS Code (headless; see
+// scripts/vscode-host/runVSCodeTests.mjs), unless the filters leave them out.
+if (filters.length === 0 || filters.some((x) => 'test/vscode'.includes(x) || x.includes('test/vscode'))) {
+  const vscodeResults = join(scratch, 'vscode.json');
+  const ok = run('VS Code suites (real VS Code)', node, ['scripts/vscode-host/runVSCodeTests.mjs', '--no-build', '--results', vscodeResults]);
+  let counts = { passed: 0, failed: 0 };
+  try {
+    counts = JSON.parse(readFileSync(vscodeResults, 'utf8'));
+  } catch {
+    // No results: the run died before any suite finished; counted below.
+  }
+  passed += counts.passed;
+  failed += counts.failed;
+  if (!ok && counts.failed === 0) {
+    failed++;
+    failures.push('VS Code suites');
+  }
+}
 rmSync(scratch, { recursive: true, force: true });
 
 if (failures.length) process.stdout.write(`\nfailed steps: ${failures.join('; ')}\n`);

@@ -55,6 +55,6 @@ test('k8s export says what is missing instead of guessing an image or a config',
   box.file('lts.conf', '[Default]\n');
   const noImage = box.cli('k8s', 'export', '.');
   assert.equal(noImage.code, 1);
-  assert.match(noImage.stderr, /pass --image/);
+  assert.match(noImage.stderr, /Pass --image/);
   assert.equal(box.cli('k8s', 'deploy').code, 2);
 });

@@ -7,7 +7,7 @@ import { serviceFor } from '../../server/src/lang';
 import { shell } from '../support/shell';
 
 const corpus = join(__dirname, '..', 'corpus');
-const languageOf: Record<string, string> = { 'lts-conf': 'ltsconf', 'ltsp-conf': 'ltspconf', dockerfile: 'dockerfile' };
+const languageOf: Record<string, string> = { 'lts-conf': 'ltsconf', 'ltsp-conf': 'ltspconf', dockerfile: 'dockerfile', 'dhcpd-conf': 'dhcpd' };
 
 const rows = readFileSync(join(corpus, 'SOURCES.tsv'), 'utf8')
   .trim()
@@ -20,6 +20,7 @@ test('the corpus has every language this issue covers', () => {
   assert.ok(rows.filter((r) => r.file.startsWith('lts-conf/')).length >= 9);
   assert.ok(rows.filter((r) => r.file.startsWith('ltsp-conf/')).length >= 4);
   assert.ok(rows.filter((r) => r.file.startsWith('dockerfile/')).length >= 4);
+  assert.ok(rows.filter((r) => r.file.startsWith('dhcpd-conf/')).length >= 8);
 });
 
 for (const row of rows) {

@@ -10,15 +10,6 @@ import { flag, parseArgs, UsageError } from './usage';
 
 const configKeys = ['lts.conf', 'ltsp.conf', 'dhcpd.conf'] as const;
 
-/** The image the last build recorded, so the export deploys exactly what was previewed. */
-async function builtImage(folder: string): Promise<string | undefined> {
-  const manifest = join(folder, '.netboot', 'manifest.json');
-  if (!existsSync(manifest)) return undefined;
-  const data = JSON.parse(await readFile(manifest, 'utf8')) as { image?: unknown; tag?: unknown };
-  const image = data.image ?? data.tag;
-  return typeof image === 'string' && image.includes(':') ? image : undefined;
-}
-
 /**
  * `kubectl apply --dry-run=client` where kubectl is installed. Even a client
  * dry run asks a cluster which kinds exist, so without a reachable cluster it
@@ -55,9 +46,10 @@ export const kubernetesCommand: CliCommand = {
       io.stderr(`netboot-farm k8s: ${folder} has no lts.conf or ltsp.conf to export; run it in the farm's folder, or create one with "Netboot Farm: New farm from template".\n`);
       return 1;
     }
-    const image = flag(args, 'image') ?? (await builtImage(folder));
+    const image = flag(args, 'image');
     if (!image) {
-      io.stderr('netboot-farm k8s: which image should the cluster run? Build one (`netboot-farm build`, which records its tag in .netboot/manifest.json) or pass --image REGISTRY/NAME:TAG.\n');
+      // A local build exports files into .netboot/ and pushes no image, so there is no tag to take from it.
+      io.stderr('netboot-farm k8s: which image should the cluster run? Pass --image REGISTRY/NAME:TAG, the LTSP server image your registry holds.\n');
       return 1;
     }
     const result = exportFarm({ name: flag(args, 'name') ?? 'ltsp', image, namespace: flag(args, 'namespace'), arch: flag(args, 'arch'), configs });

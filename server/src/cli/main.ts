@@ -1,11 +1,16 @@
+import { baseImageCommand, buildCommand } from './buildCommand';
+import { bootCommand } from './bootCommand';
 import { checkCommand } from './checkCommand';
+import { dhcpCommand } from './dhcpCommand';
 import { effectiveCommand } from './effectiveCommand';
+import { imageCommand } from './imageCommand';
 import { kubernetesCommand } from './kubernetesCommand';
+import { serveCommand } from './serveCommand';
 import type { CliCommand, CliIo } from './command';
 import { UsageError } from './usage';
 
 /** Every subcommand; a later feature adds its command here. */
-const commands: readonly CliCommand[] = [checkCommand, effectiveCommand, kubernetesCommand];
+const commands: readonly CliCommand[] = [checkCommand, effectiveCommand, kubernetesCommand, buildCommand, baseImageCommand, serveCommand, imageCommand, bootCommand, dhcpCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -6,11 +6,13 @@ import { registerLanguage } from './languages';
 import { ltsConfLanguage } from './ltsconf/ltsConfLanguage';
 import { ltspConfLanguage } from './ltspconf/ltspConfLanguage';
 import { dockerfileLanguage } from './dockerfile/dockerfileLanguage';
+import { dhcpdLanguage } from './dhcpd/dhcpdLanguage';
 import { kubernetesLanguage } from './kubernetes/kubernetesLanguage';
 
 registerLanguage(ltsConfLanguage);
 registerLanguage(ltspConfLanguage);
 registerLanguage(dockerfileLanguage);
+registerLanguage(dhcpdLanguage);
 // Last: its embedded configs are found by asking the languages above which file names they claim.
 registerLanguage(kubernetesLanguage);
 

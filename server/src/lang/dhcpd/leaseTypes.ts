@@ -33,6 +33,12 @@ export interface LeaseRequest {
   readonly parameterRequestList?: readonly number[];
   /** Other raw options the client sent, by code, for `option foo` in expressions. */
   readonly rawOptions?: ReadonlyMap<number, Uint8Array>;
+  /** Option 51: the lease time the client asked for, in seconds. */
+  readonly requestedLeaseTime?: number;
+  /** BOOTP htype (1 = Ethernet, the default), the first byte of `hardware` in expressions. */
+  readonly hardwareType?: number;
+  /** The whole request datagram, for `packet(offset, length)` in expressions. */
+  readonly packet?: Uint8Array;
 }
 
 /** One option the answer carries, ready to put on the wire. */
@@ -71,7 +77,18 @@ export interface LeaseOffer {
   /** Seconds; dhcpd's defaults (43200 / 86400) when the config sets none, with origin line -1. */
   readonly defaultLeaseTime: LeaseValue<number>;
   readonly maxLeaseTime: LeaseValue<number>;
+  /** What dhcpd puts in option 51: the client's request or default-lease-time, capped by max- and raised to min-lease-time. */
+  readonly leaseTime: LeaseValue<number>;
+  /** True for a host's `fixed-address`, false for an address from a range. */
+  readonly isStatic: boolean;
+  /** `authoritative;` in scope: a REQUEST for a wrong address gets a NAK instead of silence. */
+  readonly authoritative: boolean;
+  /** `server-identifier` when the config sets one (otherwise the interface address is used). */
+  readonly serverIdentifier?: LeaseValue<string>;
+  /** Every option the config gives this client, by code; what goes on the wire also depends on the client's list (see optionsToSend). */
   readonly options: readonly LeaseOption[];
+  /** What the evaluator could not do as dhcpd would (a DNS name it cannot resolve, an `include` it cannot read...). */
+  readonly notes: readonly string[];
 }
 
 export interface LeaseRefusal {

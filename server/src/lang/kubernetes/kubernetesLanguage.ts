@@ -35,7 +35,8 @@ export const kubernetesService: LanguageService = {
     const { file, embedded } = parse(text);
     const sink = new DiagnosticSink(kubernetesRules, options);
     if (file.errors.length > 0) {
-      for (const error of file.errors) sink.report('K8S007', error.range, { reason: error.message });
+      // Any YAML file reaches this service; only a manifest's syntax errors are ours to report.
+      if (/^\s*(apiVersion|kind)\s*:/m.test(text)) for (const error of file.errors) sink.report('K8S007', error.range, { reason: error.message });
       return sink.sorted();
     }
     checkManifests(file, sink);

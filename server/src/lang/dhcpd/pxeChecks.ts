@@ -1,0 +1,105 @@
+import type { Reporter } from '../core/diagnostics';
+import type { DhcpdConfig, Expression, IfStatement, Statement } from './ast';
+import { ARCHITECTURE_NAMES, enclosingDeclaration, type Container, type OptionScope, type Visitor } from './dhcpdModel';
+import type { DhcpdCode } from './dhcpdRules';
+
+/**
+ * Network-boot mistakes dhcpd accepts without a word: a boot file with no
+ * TFTP server, a TFTP server with no boot file, and architecture branches
+ * that leave BIOS or UEFI machines without a boot loader.
+ */
+export function pxeChecks(tree: DhcpdConfig, scope: OptionScope, reporter: Reporter<DhcpdCode>): { visit: Visitor; finish(): void } {
+  let nextServers = 0;
+  let firstNextServer: Extract<Statement, { kind: 'parameter' }> | undefined;
+  let bootFiles = 0;
+  let includes = 0;
+  let nextServerInBlocks = false;
+  // Whether a next-server reaches a filename depends on every next-server in the file: collect, then judge.
+  const filenames: { statement: Extract<Statement, { kind: 'parameter' }>; ancestors: Container[] }[] = [];
+  const visit: Visitor = (s, ancestors) => {
+    if (s.kind === 'include') includes++;
+    else if (s.kind === 'option' && s.option?.name.toLowerCase() === 'bootfile-name') bootFiles++;
+    else if (s.kind === 'parameter' && s.name === 'next-server') {
+      nextServers++;
+      firstNextServer ??= s;
+      if (ancestors.some((a) => a.kind === 'declaration' && ['subnet', 'shared-network', 'group'].includes(a.node.type))) nextServerInBlocks = true;
+    } else if (s.kind === 'if') checkArchitectureChain(s, scope, reporter, defaultBootFile(tree, ancestors));
+    else if (s.kind === 'parameter' && s.name === 'filename') filenames.push({ statement: s, ancestors: [...ancestors] });
+  };
+  const finish = () => {
+    const warnedScopes = new Set<unknown>();
+    for (const { statement, ancestors } of filenames) {
+      bootFiles++;
+      if (nextServerVisible(tree, ancestors)) continue;
+      // One warning per declaration: the branches of one if/elsif chain share the fix.
+      const scopeKey = enclosingDeclaration(ancestors) ?? tree;
+      if (warnedScopes.has(scopeKey)) continue;
+      warnedScopes.add(scopeKey);
+      // A host's address can tie it to a subnet elsewhere in the file, whose next-server it then inherits.
+      const inHost = ancestors.some((a) => a.kind === 'declaration' && a.node.type === 'host');
+      if (inHost && nextServerInBlocks) continue;
+      reporter.report('DHCP020', statement.nameTokens[0]!.range, {});
+    }
+    if (firstNextServer && bootFiles === 0 && includes === 0 && nextServers > 0) reporter.report('DHCP021', firstNextServer.nameTokens[0]!.range, {});
+  };
+  return { visit, finish };
+}
+
+function setsNextServer(body: readonly Statement[]): boolean {
+  return body.some((s) => s.kind === 'parameter' && s.name === 'next-server');
+}
+
+function nextServerVisible(tree: DhcpdConfig, ancestors: readonly Container[]): boolean {
+  if (setsNextServer(tree.statements)) return true;
+  return ancestors.some((a) => setsNextServer(a.node.body));
+}
+
+const BIOS = 0;
+const UEFI_X64 = [7, 9];
+
+/** Architecture values one condition tests for equality (`option arch = 00:07`, joined by `or`). */
+function testedArchitectures(e: Expression, scope: OptionScope, names: string[]): number[] {
+  if (e.kind === 'binary' && e.operator === 'or') return [...testedArchitectures(e.left, scope, names), ...testedArchitectures(e.right, scope, names)];
+  if (e.kind !== 'binary' || e.operator !== '=') return [];
+  const [option, literal] = e.left.kind === 'option' ? [e.left, e.right] : [e.right, e.left];
+  if (option.kind !== 'option') return [];
+  const known = scope.resolve(option.option);
+  const isArchitecture = (known && known.code === 93 && (known.space ?? 'dhcp') === 'dhcp') || (!known && ARCHITECTURE_NAMES.has(option.option.name.toLowerCase()));
+  if (!isArchitecture) return [];
+  names.push(option.option.text);
+  if (literal.kind === 'hex') return [literal.bytes.reduce((v, b) => v * 256 + b, 0)];
+  if (literal.kind === 'number') return [literal.value];
+  return [];
+}
+
+/** A `filename` set outside the chain, which clients no branch matches still get. */
+function defaultBootFile(tree: DhcpdConfig, ancestors: readonly Container[]): boolean {
+  const sets = (body: readonly Statement[]) => body.some((s) => s.kind === 'parameter' && s.name === 'filename');
+  return sets(tree.statements) || ancestors.some((a) => sets(a.node.body));
+}
+
+function checkArchitectureChain(s: IfStatement, scope: OptionScope, reporter: Reporter<DhcpdCode>, hasDefault: boolean): void {
+  const names: string[] = [];
+  const tested = new Set(s.branches.flatMap((b) => (b.condition ? testedArchitectures(b.condition, scope, names) : [])));
+  if (tested.size === 0) return;
+  if (hasDefault || s.branches.some((b) => !b.condition)) return; // an else, or a filename outside, catches the rest
+  const missing: string[] = [];
+  let value = '';
+  if (!tested.has(BIOS)) {
+    missing.push('BIOS (arch 0)');
+    value = '00:00';
+  }
+  const efiMissing = UEFI_X64.filter((a) => !tested.has(a));
+  if (efiMissing.length > 0) {
+    missing.push(`UEFI x86-64 (arch ${efiMissing.join(' and ')})`);
+    value ||= `00:0${efiMissing[0]}`;
+  }
+  if (missing.length === 0) return;
+  reporter.report('DHCP022', s.branches[0]!.keyword.range, {
+    chain: s.branches.length > 1 ? '`if`/`elsif` chain' : '`if`',
+    missing: missing.join(' or '),
+    what: 'nothing from it (no boot file)',
+    option: names[0] ?? 'arch',
+    value,
+  });
+}

@@ -1,0 +1,5 @@
+import { runMocha } from '../support/runMocha';
+
+export function run(): Promise<void> {
+  return runMocha(__dirname);
+}
