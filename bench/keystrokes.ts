@@ -99,20 +99,10 @@ export function plan(text: string, language: BenchLanguage, count: number): Keys
   const plainValues = linesMatching(lines, lts ? /^ {4}X_MODE_0 = \S+$/ : /^AUTOLOGIN=\S+$/);
   const keys = linesMatching(lines, lts ? /^ {4}LDM_AUTOLOGIN = / : /^AUTOLOGIN=/);
   const macs = linesMatching(lines, /^\[[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\]$/);
-  // Where rounds happen, in file order fractions: start, middle, end, quarter, three quarters, ...
-  const spots = [0.5, 0.05, 0.95, 0.25, 0.75, 0.4, 0.6, 0.15, 0.85, 0.33, 0.66];
-  const near = (candidates: number[], fraction: number): number => {
-    const target = fraction * lines.length;
-    return candidates.reduce((best, l) => (Math.abs(l - target) < Math.abs(best - target) ? l : best), candidates[0] ?? 0);
-  };
-  const out: Keystroke[] = [];
-  // Whole edits only (an edit that does not fit is skipped), so the file ends as it began.
-  const add = (edit: Keystroke[]) => {
-    if (out.length + edit.length <= count) out.push(...edit);
-  };
+  const near = (candidates: number[], fraction: number) => nearestLine(candidates, fraction, lines.length);
+  const { out, add } = keystrokeBudget(count);
   for (let round = 0; round < 1000 && out.length < count - 1; round++) {
-    const at = spots[round % spots.length]! + Math.floor(round / spots.length) * 0.013;
-    const fraction = at % 1;
+    const fraction = roundFraction(round);
     // A value grows and shrinks back (no error on the way).
     const host = near(hostnames, fraction);
     add(typeAndDelete('type into a value', { line: host, character: lines[host]!.length }, '-spare'));
@@ -141,8 +131,31 @@ export function plan(text: string, language: BenchLanguage, count: number): Keys
   return out.slice(0, count);
 }
 
+
 /** Where rounds happen, in file order fractions: start, middle, end, quarter, three quarters, ... */
 const SPOTS = [0.5, 0.05, 0.95, 0.25, 0.75, 0.4, 0.6, 0.15, 0.85, 0.33, 0.66];
+
+/** The fraction of the file where round `round` edits: the spots in turn, shifted a little each pass. */
+function roundFraction(round: number): number {
+  return (SPOTS[round % SPOTS.length]! + Math.floor(round / SPOTS.length) * 0.013) % 1;
+}
+
+/** Of the candidate lines, the one nearest to `fraction` of a file of `lineCount` lines. */
+function nearestLine(candidates: readonly number[], fraction: number, lineCount: number): number {
+  const target = fraction * lineCount;
+  return candidates.reduce((best, l) => (Math.abs(l - target) < Math.abs(best - target) ? l : best), candidates[0] ?? 0);
+}
+
+/** Collects keystrokes up to `count`, whole edits only (one that does not fit is skipped), so the file ends as it began. */
+function keystrokeBudget(count: number): { out: Keystroke[]; add: (edit: Keystroke[]) => void } {
+  const out: Keystroke[] = [];
+  return {
+    out,
+    add: (edit) => {
+      if (out.length + edit.length <= count) out.push(...edit);
+    },
+  };
+}
 
 /**
  * The keystrokes for a dhcpd.conf, in the same rounds: a host name grows and
@@ -157,16 +170,10 @@ function planDhcpd(text: string, count: number): Keystroke[] {
   const addresses = linesMatching(lines, /^ {4}fixed-address \S+;$/);
   const hardware = linesMatching(lines, /^ {4}hardware ethernet [0-9A-Fa-f:]+;$/);
   const closes = linesMatching(lines, /^ {2}}$/);
-  const near = (candidates: number[], fraction: number): number => {
-    const target = fraction * lines.length;
-    return candidates.reduce((best, l) => (Math.abs(l - target) < Math.abs(best - target) ? l : best), candidates[0] ?? 0);
-  };
-  const out: Keystroke[] = [];
-  const add = (edit: Keystroke[]) => {
-    if (out.length + edit.length <= count) out.push(...edit);
-  };
+  const near = (candidates: number[], fraction: number) => nearestLine(candidates, fraction, lines.length);
+  const { out, add } = keystrokeBudget(count);
   for (let round = 0; round < 1000 && out.length < count - 1; round++) {
-    const fraction = (SPOTS[round % SPOTS.length]! + Math.floor(round / SPOTS.length) * 0.013) % 1;
+    const fraction = roundFraction(round);
     const name = near(names, fraction);
     add(typeAndDelete('type into a value', { line: name, character: lines[name]!.length - 2 }, '-spare'));
     const address = near(addresses, fraction);
