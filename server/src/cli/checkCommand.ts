@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { includedFiles } from '../host/includedFiles';
 import { createShellChecker } from '../host/shellChecker';
 import { detectLanguage, languageIds, serviceFor } from '../lang';
 import type { CliCommand } from './command';
@@ -33,7 +34,13 @@ export const checkCommand: CliCommand = {
     const options = { shell: createShellChecker() };
     for (const file of args.positionals) {
       const { language, text } = await readConfigFile(file, forced);
-      const diagnostics = await (serviceFor(language)?.validate(text, options) ?? Promise.resolve([]));
+      const service = serviceFor(language);
+      if (service?.validateWithIncludes) {
+        // dhcpd.conf: the files it includes are checked with it, each reported under its own name.
+        for (const { document, diagnostics } of await service.validateWithIncludes(file, text, includedFiles(), options)) reports.push({ file: document, language, diagnostics });
+        continue;
+      }
+      const diagnostics = await (service?.validate(text, options) ?? Promise.resolve([]));
       reports.push({ file, language, diagnostics });
     }
     io.stdout(formatReports(reports, format));

@@ -1,5 +1,6 @@
 import { TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { includedFiles } from '../host/includedFiles';
 import { detectLanguage, serviceFor, type LanguageService, type ServiceOptions } from '../lang';
 import type { ShellSyntaxChecker } from '../lang/conf/shellCheck';
 import { EffectiveSettingsRequest, SETTINGS_SECTION, StageGraphRequest, type ServerSettings } from '../protocol';
@@ -24,11 +25,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const serviceOptions = (): ServiceOptions => ({ severity: settings.diagnostics?.severity, shell: options.shell });
 
+  // Files whose diagnostics a document's check published (dhcpd.conf includes), to clear when no longer included.
+  const includedBy = new Map<string, Set<string>>();
+  const files = includedFiles((uri) => documents.get(uri)?.getText());
+
   async function validate(doc: TextDocument): Promise<void> {
     const service = serviceOf(doc);
     if (!service) return;
     const version = doc.version;
     try {
+      if (service.validateWithIncludes) {
+        const results = await service.validateWithIncludes(doc.uri, doc.getText(), files, serviceOptions());
+        if (documents.get(doc.uri)?.version !== version) return;
+        const [own, ...included] = results;
+        await connection.sendDiagnostics({ uri: doc.uri, version, diagnostics: own?.diagnostics ?? [] });
+        const now = new Set(included.map((r) => r.document));
+        for (const gone of includedBy.get(doc.uri) ?? []) if (!now.has(gone)) await connection.sendDiagnostics({ uri: gone, diagnostics: [] });
+        includedBy.set(doc.uri, now);
+        for (const r of included) await connection.sendDiagnostics({ uri: r.document, diagnostics: r.diagnostics });
+        return;
+      }
       const diagnostics = await service.validate(doc.getText(), serviceOptions());
       // A newer edit is already on its way: its result replaces this one.
       if (documents.get(doc.uri)?.version !== version) return;
@@ -95,6 +111,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     clearTimeout(pending.get(e.document.uri));
     pending.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    for (const included of includedBy.get(e.document.uri) ?? []) void connection.sendDiagnostics({ uri: included, diagnostics: [] });
+    includedBy.delete(e.document.uri);
   });
 
   const withDoc = <T>(uri: string, fallback: T, fn: (service: LanguageService, doc: TextDocument) => T | undefined): T => {

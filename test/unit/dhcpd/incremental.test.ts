@@ -1,8 +1,10 @@
-// Validation keeps each host's verdict between keystrokes (dhcpdValidation's
-// memo). Whatever the typing, the diagnostics after an edit must be exactly
-// those of the new text checked from scratch: random edit sequences over the
-// corpus, with a memo that lives through the whole sequence, compared at every
-// step with a validation that remembers nothing.
+// A keystroke re-reads only what it touched: the parser re-lexes the edited
+// lines and takes every untouched block from the previous parse (reparse.ts),
+// and validation keeps each top-level statement's findings and each host's
+// verdict (dhcpdValidation's memo). Whatever the typing, the tree, the parse
+// problems and the diagnostics after an edit must be exactly those of the new
+// text read from scratch: random edit sequences over the corpus and generated
+// farms, compared at every step with a parse and a validation that remember nothing.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { dhcpdService } from '../../../server/src/lang/dhcpd/dhcpdLanguage';
 import { dhcpdRules } from '../../../server/src/lang/dhcpd/dhcpdRules';
 import { dhcpdValidation, newHostVerdicts, type HostVerdicts } from '../../../server/src/lang/dhcpd/dhcpdValidation';
 import { parseDhcpdConf } from '../../../server/src/lang/dhcpd/parser';
+import { DhcpdParses, DhcpdReparser } from '../../../server/src/lang/dhcpd/reparse';
 import { random } from '../../support/random';
 
 const corpus = join(__dirname, '..', '..', 'corpus', 'dhcpd-conf');
@@ -128,4 +131,97 @@ test('two configs with different option definitions, checked in turn with one me
   }
   assert.ok(validate(narrow, kept).some((d) => d.code === 'DHCP011'), '300 is too big for an 8-bit option');
   assert.ok(!validate(wide, kept).some((d) => d.code === 'DHCP011'), '300 fits in 16 bits');
+});
+
+/** A farm shaped like bench/generate.mjs makes them: definitions, a shared network of subnets with boot chains, groups of hosts. */
+function farm(next: () => number, labs: number, hostsPerLab: number): string {
+  const lines = ['option arch code 93 = unsigned integer 16;', 'option space ipxe;', 'option ipxe.menu code 39 = unsigned integer 8;', 'authoritative;', 'shared-network farm {'];
+  for (let lab = 1; lab <= labs; lab++) {
+    lines.push(`  subnet 10.${lab}.0.0 netmask 255.255.0.0 {`, `    range 10.${lab}.200.1 10.${lab}.250.254;`, `    next-server 10.${lab}.0.10;`);
+    lines.push('    if exists ipxe.menu {', '      filename "ltsp/ltsp.ipxe";', '    } elsif option arch = 00:07 {', '      filename "snponly.efi";', '    }', '  }');
+  }
+  lines.push('}');
+  for (let lab = 1; lab <= labs; lab++) {
+    lines.push('group {');
+    for (let seat = 0; seat < hostsPerLab; seat++) {
+      const mac = `52:54:00:${lab.toString(16).padStart(2, '0')}:00:${Math.floor(next() * 40).toString(16).padStart(2, '0')}`;
+      lines.push(`  host lab${lab}-pc${seat} {`, `    hardware ethernet ${mac};`, `    fixed-address 10.${lab}.1.${1 + Math.floor(next() * 60)};`, '  }');
+    }
+    lines.push('}');
+  }
+  return lines.join(next() < 0.3 ? '\r\n' : '\n') + '\n';
+}
+
+/** A keystroke-sized change, a paste or a cut, as an editor makes them (line breaks of every kind included). */
+function keystroke(next: () => number, text: string): string {
+  const at = Math.floor(next() * (text.length + 1));
+  const kind = next();
+  if (kind < 0.55) return edit(next, text);
+  if (kind < 0.7) return text.slice(0, at) + ['\r\n', '\r', '\n', '}', '{', '"', ';'][Math.floor(next() * 7)] + text.slice(at);
+  if (kind < 0.85) return text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 200));
+  // Replace a stretch with a piece: a selection typed over.
+  return text.slice(0, at) + pieces[Math.floor(next() * pieces.length)] + text.slice(at + Math.floor(next() * 30));
+}
+
+test('after every edit, the incremental parse is the fresh parse: the same tree, tokens, comments and problems', () => {
+  const next = random(20261126);
+  let steps = 0;
+  const starts = [...files.map((f) => f.text + '\n' + hosts(12)), farm(next, 3, 20), farm(next, 2, 40)];
+  for (const [n, start] of starts.entries()) {
+    const document = new DhcpdReparser();
+    let text = start;
+    for (let i = 0; i < 300; i++) {
+      // Now and then the editor jumps back to an earlier text (undo), which is just another edit.
+      text = next() < 0.03 ? start : keystroke(next, text);
+      assert.deepStrictEqual(document.parse(text), parseDhcpdConf(text), `start ${n}, edit ${i}: ${JSON.stringify(text)}`);
+      steps++;
+    }
+  }
+  assert.ok(steps >= 3000, `${steps} edits checked`);
+});
+
+test('after every edit, incremental diagnostics are the diagnostics of a from-scratch check', () => {
+  const next = random(424242);
+  let steps = 0;
+  for (const start of [farm(next, 3, 30), files[2]!.text + '\n' + farm(next, 2, 20), files[0]!.text + hosts(30)]) {
+    const document = new DhcpdReparser();
+    const kept = newHostVerdicts();
+    let text = start;
+    for (let i = 0; i < 250; i++) {
+      text = keystroke(next, text);
+      const sink = new DiagnosticSink(dhcpdRules);
+      dhcpdValidation(document.parse(text), sink, text, kept);
+      assert.deepStrictEqual(sink.sorted(), validate(text), `edit ${i}: ${JSON.stringify(text)}`);
+      steps++;
+    }
+  }
+  assert.ok(steps >= 750, `${steps} edits checked`);
+});
+
+test('two documents edited in turn keep their own parses, and each still equals a fresh parse', () => {
+  const next = random(99);
+  const parses = new DhcpdParses();
+  const texts = [farm(next, 2, 25), files[7]!.text + hosts(10)];
+  for (let i = 0; i < 200; i++) {
+    const which = i % 2;
+    texts[which] = keystroke(next, texts[which]!);
+    assert.deepStrictEqual(parses.parse(texts[which]!), parseDhcpdConf(texts[which]!), `document ${which}, edit ${i}`);
+  }
+});
+
+test('an edit inside one host re-reads that host only: the other blocks are the same objects as before', () => {
+  const next = random(5);
+  const document = new DhcpdReparser();
+  const text = farm(next, 2, 30);
+  const before = document.parse(text).tree.statements;
+  const at = text.indexOf('host lab2-pc7 {') + 'host lab2-pc7'.length;
+  const after = document.parse(text.slice(0, at) + 'x' + text.slice(at)).tree.statements;
+  assert.equal(after.length, before.length);
+  const changed = after.filter((s, i) => s !== before[i]);
+  assert.equal(changed.length, 1, 'only the group holding the host is a new node');
+  const group = changed[0]!;
+  const old = before[after.indexOf(group)]!;
+  assert.ok(group.kind === 'declaration' && old.kind === 'declaration');
+  const renewed = group.body.filter((h, i) => h !== old.body[i]);
+  assert.deepEqual(renewed.map((h) => (h.kind === 'declaration' ? h.name?.text : h.kind)), ['lab2-pc7x']);
 });

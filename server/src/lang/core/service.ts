@@ -16,6 +16,26 @@ import type { StageGraphView } from '../dockerfile/stageGraphView';
 import type { ServiceOptions } from './diagnostics';
 
 /**
+ * The files a document pulls in (dhcpd.conf `include "FILE";`), read by the
+ * host: the language service does no I/O. Names are URIs in the editor and
+ * paths on the command line; the host knows which.
+ */
+export interface IncludedFiles {
+  /** Where `path`, written in `from`, points (relative paths: from `from`'s folder). */
+  resolve(from: string, path: string): string;
+  /** The text of the file, or undefined when there is none. */
+  read(name: string): Promise<string | undefined>;
+  /** How to name the file in a message (its base name, usually). */
+  describe(name: string): string;
+}
+
+/** Diagnostics of one file, found while checking another that includes it (or of that file itself). */
+export interface FileDiagnostics {
+  readonly document: string;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
  * What a language offers. Every method takes plain text and returns plain LSP
  * data: no connection, no file system, no process. `uri` is only used to build
  * workspace edits in code actions.
@@ -23,6 +43,12 @@ import type { ServiceOptions } from './diagnostics';
 export interface LanguageService {
   readonly id: string;
   validate(text: string, options?: ServiceOptions): Promise<Diagnostic[]>;
+  /**
+   * Diagnostics of a document checked together with the files it includes,
+   * as the program reading it would see them: the document's own first, then
+   * each included file's, under its own name.
+   */
+  validateWithIncludes?(document: string, text: string, files: IncludedFiles, options?: ServiceOptions): Promise<FileDiagnostics[]>;
   complete?(text: string, position: Position): CompletionItem[];
   hover?(text: string, position: Position): Hover | null;
   format?(text: string, options: FormattingOptions): TextEdit[];

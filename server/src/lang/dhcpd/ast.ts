@@ -18,6 +18,11 @@
  * Where the text is broken, the affected node is still present as far as it
  * could be read (missing parts are `undefined`) and `problems` says why; a
  * statement that could not be read at all becomes an `ErrorStatement`.
+ *
+ * A tree from `parseDhcpdConf` never changes afterwards. The language
+ * service's trees (reparse.ts) are edited in place by the next parse of the
+ * same document: its untouched nodes are kept and moved, so use such a tree
+ * before asking the service about a newer text.
  */
 import type { Range } from 'vscode-languageserver-types';
 import type { OptionType } from './optionTypes';

@@ -1,6 +1,6 @@
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticSink, type ServiceOptions } from '../core/diagnostics';
-import { memoizeParse, type LanguageService } from '../core/service';
+import type { LanguageService } from '../core/service';
 import { baseName, type LanguageEntry } from '../languages';
 import { dhcpdCodeActions } from './dhcpdActions';
 import { dhcpdCompletion } from './dhcpdCompletion';
@@ -10,18 +10,24 @@ import { formatDhcpd } from './dhcpdFormat';
 import { dhcpdHover } from './dhcpdHover';
 import { dhcpdRules } from './dhcpdRules';
 import { dhcpdSymbols } from './dhcpdSymbols';
-import { dhcpdValidation } from './dhcpdValidation';
-import { parseDhcpdConf } from './parser';
+import { validateWithIncludes } from './dhcpdIncludes';
+import { dhcpdValidation, newHostVerdicts } from './dhcpdValidation';
+import { DhcpdParses } from './reparse';
 
-const parse = memoizeParse(parseDhcpdConf);
+// Each text is parsed from the previous text of its document: a keystroke re-reads the block it touched.
+const parses = new DhcpdParses();
+const parse = (text: string) => parses.parse(text);
+const verdicts = newHostVerdicts();
 
 export const dhcpdService: LanguageService = {
   id: 'dhcpd',
   async validate(text: string, options: ServiceOptions = {}): Promise<Diagnostic[]> {
     const sink = new DiagnosticSink(dhcpdRules, options);
-    dhcpdValidation(parse(text), sink, text);
+    dhcpdValidation(parse(text), sink, text, verdicts);
     return sink.sorted();
   },
+  validateWithIncludes: (document, text, files, options = {}) =>
+    validateWithIncludes(document, text, files, options, (t, name) => parses.parse(t, name), verdicts),
   complete: (text, position) => dhcpdCompletion(parse(text), text, position),
   hover: (text, position) => dhcpdHover(parse(text), position),
   symbols: (text) => dhcpdSymbols(parse(text).tree),

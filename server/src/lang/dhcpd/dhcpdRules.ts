@@ -35,6 +35,8 @@ export const dhcpdRules = {
   DHCP027: { severity: 'error', message: 'Option code {code} is out of range for space {space}: codes go from 1 to {max}. Pick a code in range.' },
   DHCP028: { severity: 'error', message: 'Unknown option type `{type}`: dhcpd cannot read the definition. Use one of: unsigned integer 8|16|32, signed integer 8|16|32, boolean, ip-address, ip6-address, text, string, domain-name, domain-list, encapsulate SPACE, array of TYPE, { TYPE, ... }.' },
   DHCP029: { severity: 'warning', message: '`{name} = ...` sets a variable named {name}; it does not set the option, so the client never gets it. Write `option {name} {value};`.' },
+  DHCP030: { severity: 'error', message: 'Cannot open `{path}`: there is no {resolved}. dhcpd stops with "Can\'t open {path}: No such file or directory" (it opens a relative path from its working directory, not from this file\'s folder). Create the file, or fix the path; an absolute path works wherever dhcpd runs.' },
+  DHCP031: { severity: 'error', message: '`{path}` is already being read ({chain}): this include closes a cycle, and dhcpd would read the same files over and over. Remove the include that closes the cycle.' },
 } as const satisfies RuleCatalog<string>;
 
 export type DhcpdCode = keyof typeof dhcpdRules;

@@ -7,54 +7,110 @@ import { dhcpdCatalog, qualifiedOptionName } from './dhcpdCatalog';
 import { ARCHITECTURE_NAMES, expressionsOf, OptionScope, walkExpression, walkStatements, type Container } from './dhcpdModel';
 import type { DhcpdCode } from './dhcpdRules';
 import { integerValue } from './lexer';
-import { networkChecks } from './networkChecks';
+import { compareAddressPlans, networkChecks, type AddressPlan } from './networkChecks';
 import { describeType } from './optionTypes';
 import { FORBIDDEN_INSIDE, STATEMENT_STARTERS } from './parser';
-import { pxeChecks } from './pxeChecks';
+import { hasTopLevelBootFile, judgeBootFacts, pxeChecks, type BootFacts } from './pxeChecks';
 import { checkOptionValues, checkParameterValues, describeParameterValue } from './valueCheck';
 
 /** Names the grammar handles that are not server parameters (failover, key and zone bodies have their own words). */
 const GRAMMAR_PARAMETERS = new Set(['lease limit', 'failover peer', 'range6', 'prefix6', 'fixed-address6', 'fixed-prefix6', 'key', 'hardware', 'fixed-address', 'server-identifier', 'authoritative', 'not authoritative']);
 const FREE_FORM_BLOCKS = new Set(['key', 'zone', 'failover-peer']);
 
-/** The verdicts of hosts' own checks, kept between keystrokes (see `dhcpdValidation`). */
-export type HostVerdicts = BlockVerdicts<DhcpdCode>;
-export const newHostVerdicts = (): HostVerdicts => new BlockVerdicts<DhcpdCode>();
+/**
+ * What validation keeps between keystrokes: each closed host's own verdict by
+ * its text (`BlockVerdicts`), and each top-level statement's findings and
+ * facts by the statement itself (an edit re-parses only the statements it
+ * touched; the others are the same objects, moved).
+ */
+export class HostVerdicts {
+  readonly hosts = new BlockVerdicts<DhcpdCode>();
+  readonly units = new WeakMap<Statement, UnitFindings>();
+}
+export const newHostVerdicts = (): HostVerdicts => new HostVerdicts();
 const sharedVerdicts = newHostVerdicts();
 
+/** One top-level statement's findings, lines relative to its first, and what the checks across the file need of it. */
+interface UnitFindings {
+  /** The option definitions and top-level settings the findings hold for. */
+  readonly world: string;
+  readonly firstLine: number;
+  readonly reports: readonly Recorded[];
+  readonly plan: AddressPlan;
+  readonly boot: BootFacts;
+}
+
+interface Recorded {
+  readonly code: DhcpdCode;
+  readonly range: Range;
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly data?: unknown;
+}
+
 /**
- * Every check of one parsed dhcpd.conf. With the text, a host's own checks
- * are looked up in `verdicts` by the host's text: thousands of hosts stay as
- * they were from one keystroke to the next. The checks across hosts (MACs,
- * addresses, ranges, boot servers) still see every statement.
+ * Every check of one parsed dhcpd.conf. With the text, findings are kept in
+ * `verdicts`: a top-level statement the last parse kept is not checked again
+ * (while the option definitions and top-level boot settings stay as they
+ * were), and in one that changed, each host's own checks are looked up by the
+ * host's text. The checks across statements (MACs, addresses, subnets,
+ * ranges, boot servers) compare the facts each statement left.
  */
 export function dhcpdValidation(parsed: ParseResult, reporter: Reporter<DhcpdCode>, text?: string, verdicts: HostVerdicts = sharedVerdicts): void {
   for (const p of parsed.problems) reporter.report(p.code, p.range, p.params, p.data);
   const scope = new OptionScope(parsed.tree);
-  verdicts.enter(scope.fingerprint());
-  // One walk for every check: a 20,000-line farm is read once per keystroke, not once per rule.
-  const network = networkChecks(reporter);
-  const pxe = pxeChecks(parsed.tree, scope, reporter);
+  const fingerprint = scope.fingerprint();
+  verdicts.hosts.enter(fingerprint);
+  const world = `${fingerprint}\u0000${hasTopLevelBootFile(parsed.tree)}`;
+  const plans: AddressPlan[] = [];
+  const boots: BootFacts[] = [];
+  for (const statement of parsed.tree.statements) {
+    let findings = text === undefined ? undefined : verdicts.units.get(statement);
+    if (findings?.world !== world) {
+      findings = checkUnit(statement, parsed, scope, world, text, verdicts);
+      if (text !== undefined) verdicts.units.set(statement, findings);
+    }
+    const lines = statement.range.start.line - findings.firstLine;
+    for (const r of findings.reports) reporter.report(r.code, lines === 0 ? r.range : shiftLines(r.range, lines), r.params, r.data);
+    plans.push(findings.plan);
+    boots.push(findings.boot);
+  }
+  compareAddressPlans(plans, reporter);
+  judgeBootFacts(parsed.tree, boots, reporter);
+}
+
+function shiftLines(range: Range, lines: number): Range {
+  return { start: { line: range.start.line + lines, character: range.start.character }, end: { line: range.end.line + lines, character: range.end.character } };
+}
+
+/** Checks one top-level statement and everything inside it. */
+function checkUnit(unit: Statement, parsed: ParseResult, scope: OptionScope, world: string, text: string | undefined, verdicts: HostVerdicts): UnitFindings {
+  const reports: Recorded[] = [];
+  const recorder: Reporter<DhcpdCode> = {
+    report(code, range, params, data) {
+      reports.push({ code, range: { start: { ...range.start }, end: { ...range.end } }, ...(params ? { params } : {}), ...(data !== undefined ? { data } : {}) });
+    },
+  };
+  const network = networkChecks(recorder);
+  const pxe = pxeChecks(parsed.tree, scope, recorder);
   let remembered: Statement | undefined;
-  walkStatements(parsed.tree.statements, (statement, ancestors) => {
+  walkStatements([unit], (statement, ancestors) => {
     if (remembered === undefined || ancestors[ancestors.length - 1]?.node !== remembered) {
       remembered = undefined;
       const key = text === undefined ? undefined : hostKey(statement, ancestors, scope, text);
-      if (key === undefined) localChecks(statement, ancestors, scope, reporter);
+      if (key === undefined) localChecks(statement, ancestors, scope, recorder);
       else {
         remembered = statement;
-        verdicts.replay(key, statement.range.start.line, reporter, (recorder) => {
-          localChecks(statement, ancestors, scope, recorder);
+        verdicts.hosts.replay(key, statement.range.start.line, recorder, (hostRecorder) => {
+          localChecks(statement, ancestors, scope, hostRecorder);
           const inside = [...ancestors, { kind: 'declaration' as const, node: statement as Declaration }];
-          for (const child of (statement as Declaration).body) localChecks(child, inside, scope, recorder);
+          for (const child of (statement as Declaration).body) localChecks(child, inside, scope, hostRecorder);
         });
       }
     }
     network.visit(statement, ancestors);
     pxe.visit(statement, ancestors);
   });
-  network.finish();
-  pxe.finish();
+  return { world, firstLine: unit.range.start.line, reports, plan: network.plan, boot: pxe.boot };
 }
 
 /** What a statement's own checks say, apart from the file around it (except the enclosing blocks and the option scope). */

@@ -25,18 +25,27 @@ const isDigit = (code: number) => code >= 48 && code <= 57;
 const TWO_CHAR = new Set(['!=', '~=', '~~']);
 
 export function lexDhcpdConf(text: string): LexResult {
+  return lexLines(text, 0, text.length, 0);
+}
+
+/**
+ * Lexes `text` from `from` (a line start, on line `firstLine`) up to `to` (a line
+ * start or the end). Lines lex alike wherever they are (no token spans a line
+ * break), which is what lets an edit re-lex only the lines it touched.
+ */
+export function lexLines(text: string, from: number, to: number, firstLine: number): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
-  let line = 0;
-  let lineStart = 0;
+  let line = firstLine;
+  let lineStart = from;
   // Tokens never span lines (an unclosed string ends at its line's end), so one line number serves both ends.
   const at = (start: number, end: number) => ({ start: { line, character: start - lineStart }, end: { line, character: end - lineStart } });
   const push = (kind: Token['kind'], start: number, end: number, value?: string) => {
     const raw = text.slice(start, end);
     tokens.push({ kind, text: raw, value: value ?? raw, range: at(start, end), start, end });
   };
-  let i = 0;
-  const length = text.length;
+  let i = from;
+  const length = to;
   while (i < length) {
     const code = text.charCodeAt(i);
     if (code === 10 || code === 13) {

@@ -1,5 +1,5 @@
 import type { Reporter } from '../core/diagnostics';
-import type { Declaration, RangeStatement, Statement, Token } from './ast';
+import type { Declaration, RangeStatement, Token } from './ast';
 import type { Container, Visitor } from './dhcpdModel';
 import type { DhcpdCode } from './dhcpdRules';
 import { formatIpv4, hexBytes, ipv4Value, looksLikeIpv4 } from './lexer';
@@ -46,42 +46,51 @@ function badAddress(t: Token, what: string, reporter: Reporter<DhcpdCode>): void
   reporter.report('DHCP011', t.range, { value: t.text, expected: 'an IPv4 address', name: what, type: 'a dotted-quad IPv4 address', fix: 'Each of the four numbers goes from 0 to 255.' });
 }
 
-interface RangeFacts {
+export interface RangeFacts {
   readonly statement: RangeStatement;
   readonly low: number;
   readonly high: number;
 }
 
+/** What one top-level statement adds to the address plan: its subnets, ranges and hosts, in file order. */
+export interface AddressPlan {
+  readonly subnets: SubnetFacts[];
+  readonly ranges: RangeFacts[];
+  readonly hosts: HostFacts[];
+}
+
 /**
- * The address-plan checks as a visitor for the one walk validation makes:
- * `visit` sees each statement (subnet headers and ranges are checked there,
- * in file order), `finish` compares what was collected.
+ * The address-plan checks of one top-level statement, as a visitor for the
+ * walk validation makes of it: subnet headers and ranges are checked as they
+ * are seen, and the facts the file-wide comparisons need are collected in
+ * `plan` (kept with the statement between keystrokes; see `compareAddressPlans`).
  */
-export function networkChecks(reporter: Reporter<DhcpdCode>): { visit: Visitor; finish(): void } {
-  const subnets: SubnetFacts[] = [];
-  const ranges: RangeFacts[] = [];
-  const hosts: Declaration[] = [];
+export function networkChecks(reporter: Reporter<DhcpdCode>): { visit: Visitor; plan: AddressPlan } {
+  const plan: AddressPlan = { subnets: [], ranges: [], hosts: [] };
   const subnetOf = new Map<Declaration, SubnetFacts>();
   return {
+    plan,
     visit(s, ancestors) {
       if (s.kind === 'declaration' && s.type === 'subnet') {
         const facts = checkSubnetHeader(s, reporter);
         if (facts) {
-          subnets.push(facts);
+          plan.subnets.push(facts);
           subnetOf.set(s, facts);
         }
-      } else if (s.kind === 'declaration' && s.type === 'host') hosts.push(s);
+      } else if (s.kind === 'declaration' && s.type === 'host') plan.hosts.push(hostFacts(s));
       else if (s.kind === 'range') {
         const facts = checkRange(s, ancestors, subnetOf, reporter);
-        if (facts) ranges.push(facts);
+        if (facts) plan.ranges.push(facts);
       }
     },
-    finish() {
-      checkOverlappingSubnets(subnets, reporter);
-      checkOverlappingRanges(ranges, reporter);
-      checkHosts(hosts, reporter);
-    },
   };
+}
+
+/** The checks across the whole file: overlapping subnets and ranges, hosts sharing a MAC or an address. */
+export function compareAddressPlans(plans: readonly AddressPlan[], reporter: Reporter<DhcpdCode>): void {
+  checkOverlappingSubnets(plans.flatMap((p) => p.subnets), reporter);
+  checkOverlappingRanges(plans.flatMap((p) => p.ranges), reporter);
+  checkHosts(plans, reporter);
 }
 
 function checkSubnetHeader(s: Declaration, reporter: Reporter<DhcpdCode>): SubnetFacts | undefined {
@@ -189,19 +198,36 @@ function line(node: { range: { start: { line: number } } }): number {
   return node.range.start.line;
 }
 
-/** A host's own statements that identify it, read in one pass over its body. */
-function hostFacts(host: Declaration) {
-  const hardware: Extract<Statement, { kind: 'parameter' }>[] = [];
-  const fixed: Extract<Statement, { kind: 'parameter' }>[] = [];
+/** A host's own statements that identify it: its hardware addresses (normalised) and fixed addresses. */
+export interface HostFacts {
+  readonly host: Declaration;
+  readonly identified: boolean;
+  readonly fixed: boolean;
+  readonly hardware: readonly { readonly address: Token; readonly key: string }[];
+  /** Fixed addresses, with the spelling they are compared by. */
+  readonly addresses: readonly { readonly token: Token; readonly key: string }[];
+}
+
+function hostFacts(host: Declaration): HostFacts {
+  const hardware: { address: Token; key: string }[] = [];
+  const addresses: { token: Token; key: string }[] = [];
   let identifier = false;
+  let hasHardware = false;
+  let fixed = false;
   for (const s of host.body) {
     if (s.kind === 'parameter') {
-      if (s.name === 'hardware') hardware.push(s);
-      else if (s.name === 'fixed-address') fixed.push(s);
-      else if (s.name === 'host-identifier') identifier = true;
+      if (s.name === 'hardware') {
+        hasHardware = true;
+        const address = s.values[1];
+        const key = address && hardwareKey(s.values[0]?.value, address.value);
+        if (address && key) hardware.push({ address, key });
+      } else if (s.name === 'fixed-address') {
+        fixed = true;
+        for (const t of s.values) if (t.kind === 'word') addresses.push({ token: t, key: t.value.toLowerCase() });
+      } else if (s.name === 'host-identifier') identifier = true;
     } else if (s.kind === 'option' && s.option?.name.toLowerCase() === 'dhcp-client-identifier') identifier = true;
   }
-  return { hardware, fixed, identified: identifier || hardware.length > 0 };
+  return { host, identified: identifier || hasHardware, fixed, hardware, addresses };
 }
 
 // Every keystroke compares every host's MAC again; each spelling is normalised once.
@@ -220,28 +246,20 @@ function hardwareKey(type: string | undefined, address: string): string | undefi
   return key ?? undefined;
 }
 
-function checkHosts(hosts: Declaration[], reporter: Reporter<DhcpdCode>): void {
+function checkHosts(plans: readonly AddressPlan[], reporter: Reporter<DhcpdCode>): void {
   const macs = new Map<string, Declaration>();
   const addresses = new Map<string, Declaration>();
-  for (const host of hosts) {
-    const { hardware, fixed, identified } = hostFacts(host);
-    if (!identified && host.name) reporter.report('DHCP019', host.name.range, { name: host.name.value, fixed: fixed.length > 0 ? '' : ' or `fixed-address`' });
-    for (const h of hardware) {
-      const address = h.values[1];
-      const key = address && hardwareKey(h.values[0]?.value, address.value);
-      if (!address || !key) continue;
+  for (const plan of plans) for (const { host, identified, fixed, hardware, addresses: fixedAddresses } of plan.hosts) {
+    if (!identified && host.name) reporter.report('DHCP019', host.name.range, { name: host.name.value, fixed: fixed ? '' : ' or `fixed-address`' });
+    for (const { address, key } of hardware) {
       const other = macs.get(key);
       if (other) reporter.report('DHCP017', address.range, { mac: address.text, other: other.name?.value ?? '?', line: line(other) + 1 });
       else macs.set(key, host);
     }
-    for (const f of fixed) {
-      for (const t of f.values) {
-        if (t.kind !== 'word') continue;
-        const key = t.value.toLowerCase();
-        const other = addresses.get(key);
-        if (other && other !== host) reporter.report('DHCP018', t.range, { address: t.text, other: other.name?.value ?? '?', line: line(other) + 1 });
-        else addresses.set(key, host);
-      }
+    for (const { token: t, key } of fixedAddresses) {
+      const other = addresses.get(key);
+      if (other && other !== host) reporter.report('DHCP018', t.range, { address: t.text, other: other.name?.value ?? '?', line: line(other) + 1 });
+      else addresses.set(key, host);
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Position, Range } from 'vscode-languageserver-types';
 import type {
   BinaryOperator,
   CaseLabel,
+  Declaration,
   DeclarationType,
   DhcpdConfig,
   ExecutableStatement,
@@ -20,7 +21,8 @@ import type {
   SwitchStatement,
   Token,
 } from './ast';
-import { hexBytes, integerValue, lexDhcpdConf } from './lexer';
+import { hexBytes, integerValue, lexDhcpdConf, type LexResult } from './lexer';
+import { anchorProblem, type Reuse, type StatementMemo } from './parseMemo';
 import { dhcpdCatalog } from './dhcpdCatalog';
 import { parseTypeTokens } from './typeSyntax';
 
@@ -31,11 +33,20 @@ import { parseTypeTokens } from './typeSyntax';
  * next `;` or block and goes on, so one mistake does not hide the next.
  */
 export function parseDhcpdConf(text: string): ParseResult {
-  return new Parser(text).parse();
+  return new Parser(lexDhcpdConf(text)).parse().result;
+}
+
+/**
+ * Parses tokens that an edit left mostly as they were: statements whose
+ * tokens the edit did not touch are taken from `reuse` (see reparse.ts), the
+ * rest parsed as `parseDhcpdConf` would. Also returns the memo for the next edit.
+ */
+export function parseTokens(lexed: LexResult, reuse?: Reuse): { result: ParseResult; memo: StatementMemo } {
+  return new Parser(lexed, reuse).parse();
 }
 
 /** Where a block is, for the rules that say which declarations it may hold. */
-type Context = DeclarationType | 'global' | 'if' | 'switch';
+export type Context = DeclarationType | 'global' | 'if' | 'switch';
 
 const DECLARATION_KEYWORDS: Record<string, DeclarationType> = {
   'shared-network': 'shared-network',
@@ -94,8 +105,12 @@ const VALUE_KEYWORDS = new Set(['hardware', 'known', 'static', 'leased-address',
 /** Bare words that are values, not statement names. */
 const VALUE_WORDS = new Set(['true', 'false', 'on', 'off', 'infinite', 'ethernet', 'token-ring', 'fddi', 'infiniband', 'dynamic-bootp']);
 
+const NOTHING_RECORDED: StatementMemo = new Map();
+
 const COMPARISON: readonly string[] = ['=', '!=', '~=', '~~'];
 const ARITHMETIC: readonly string[] = ['+', '-', '*', '/', '%', '&', '|', '^'];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function span(from: Range, to: Range): Range {
   return { start: from.start, end: to.end };
@@ -106,25 +121,48 @@ class Parser {
   private readonly comments;
   private readonly problems: ParseProblem[] = [];
   private pos = 0;
-  /** suffixCloses[i]: `}` minus `{` from token i to the end; tells a missing `}` from misplaced nesting. */
-  private readonly suffixCloses: number[];
+  /** suffixCloses[i]: `}` minus `{` from token i to the end; tells a missing `}` from misplaced nesting. Made when first asked. */
+  private suffix: Int32Array | undefined;
   private depth = 0;
   private readonly end: Position;
 
-  constructor(text: string) {
-    const lexed = lexDhcpdConf(text);
+  // What the statement being parsed depends on, so that a later edit can tell whether it still reads the same:
+  /** The furthest token index looked at. */
+  private look = -1;
+  /** Whether it looked at the end of the file, or before its own first token, or at the braces after it. */
+  private touchedEnd = false;
+  private lookedBehind = false;
+  private usedTail = false;
+  private frameStart = 0;
+  /** The statements recorded inside the statement being parsed (at the top: the whole file's). */
+  private recorded: StatementMemo | undefined;
+  /** The same statement's record in the previous parse, whose inner records may be reused. */
+  private oldParent: StatementMemo | undefined;
+
+  constructor(
+    lexed: LexResult,
+    private readonly reuse?: Reuse,
+  ) {
     this.tokens = lexed.tokens;
     this.comments = lexed.comments;
     this.end = lexed.end;
-    this.suffixCloses = new Array<number>(this.tokens.length + 1).fill(0);
-    for (let i = this.tokens.length - 1; i >= 0; i--) {
-      const t = this.tokens[i]!;
-      this.suffixCloses[i] = this.suffixCloses[i + 1]! + (t.kind === 'punct' ? (t.text === '}' ? 1 : t.text === '{' ? -1 : 0) : 0);
-    }
+    this.oldParent = reuse?.memo;
     for (const t of this.tokens) if (t.unterminated) this.problem('DHCP004', t.range, {});
   }
 
-  parse(): ParseResult {
+  private suffixCloses(i: number): number {
+    if (!this.suffix) {
+      const suffix = new Int32Array(this.tokens.length + 1);
+      for (let j = this.tokens.length - 1; j >= 0; j--) {
+        const t = this.tokens[j]!;
+        suffix[j] = suffix[j + 1]! + (t.kind === 'punct' ? (t.text === '}' ? 1 : t.text === '{' ? -1 : 0) : 0);
+      }
+      this.suffix = suffix;
+    }
+    return this.suffix[i]!;
+  }
+
+  parse(): { result: ParseResult; memo: StatementMemo } {
     const statements: Statement[] = [];
     while (!this.atEnd()) {
       statements.push(...this.statements('global'));
@@ -140,24 +178,36 @@ class Parser {
       tokens: this.tokens,
       range: { start: { line: 0, character: 0 }, end: this.endRange().end },
     };
-    return { tree, problems: this.problems };
+    return { result: { tree, problems: this.problems }, memo: this.recorded ?? new Map() };
   }
 
   // ------------------------------------------------------------ token helpers
 
   private peek(offset = 0): Token | undefined {
-    return this.tokens[this.pos + offset];
+    const i = this.pos + offset;
+    if (i > this.look) {
+      this.look = i;
+      if (i >= this.tokens.length) this.touchedEnd = true;
+    }
+    return this.tokens[i];
   }
 
   private atEnd(): boolean {
-    return this.pos >= this.tokens.length;
+    if (this.pos >= this.tokens.length) {
+      this.touchedEnd = true;
+      return true;
+    }
+    if (this.pos > this.look) this.look = this.pos;
+    return false;
   }
 
   private next(): Token {
+    if (this.pos > this.look) this.look = this.pos;
     return this.tokens[this.pos++]!;
   }
 
   private previous(): Token | undefined {
+    if (this.pos - 1 < this.frameStart) this.lookedBehind = true;
     return this.tokens[this.pos - 1];
   }
 
@@ -170,12 +220,15 @@ class Parser {
   }
 
   private endRange(): Range {
+    this.touchedEnd = true;
     const last = this.tokens[this.tokens.length - 1];
     return last ? { start: last.range.end, end: this.end } : { start: this.end, end: this.end };
   }
 
-  private problem(code: ParseProblem['code'], range: Range, params: Record<string, string | number>, data?: unknown): void {
-    this.problems.push(data === undefined ? { code, range, params } : { code, range, params, data });
+  private problem(code: ParseProblem['code'], range: Range, params: Record<string, string | number>, data?: unknown): ParseProblem {
+    const problem = data === undefined ? { code, range, params } : { code, range, params, data };
+    this.problems.push(problem);
+    return problem;
   }
 
   private describe(t: Token | undefined): string {
@@ -214,7 +267,7 @@ class Parser {
     // An unclosed string already explains the missing `;` (DHCP004).
     if (last && !last.unterminated) {
       const dhcpdLine = t ? t.range.start.line : last.range.end.line;
-      this.problem('DHCP001', last.range, { what }, { insertAt: last.range.end, dhcpdLine });
+      anchorProblem(this.problem('DHCP001', last.range, { what }, { insertAt: last.range.end, dhcpdLine }), t ?? last, t ? 'start' : 'end');
     }
     // Junk on the same line belongs to this statement: skip it up to its `;`.
     if (t && last && t.range.start.line === last.range.end.line && !this.isPunct(t, '{') && !this.isPunct(t, '}')) this.skipStatement();
@@ -269,7 +322,7 @@ class Parser {
       // `elsif`/`else` inside a block: the branch before it was never closed.
       if (context !== 'global' && (this.isWord(t, 'elsif') || this.isWord(t, 'else'))) break;
       const before = this.pos;
-      body.push(this.statement(context));
+      body.push(this.recordedStatement(t, context));
       if (this.pos === before) {
         // Defensive: a statement must consume something, or the loop would spin.
         const stuck = this.next();
@@ -277,6 +330,56 @@ class Parser {
       }
     }
     return body;
+  }
+
+  /**
+   * One statement, taken from the previous parse when it would read the same
+   * (same first token, place and nesting, and nothing it looked at changed),
+   * else parsed; blocks and top-level statements are recorded for the next parse.
+   */
+  private recordedStatement(first: Token, context: Context): Statement {
+    const start = this.pos;
+    const old = this.oldParent?.get(first) ?? this.reuse?.anywhere(first);
+    if (old && old.context === context && old.depth === this.depth && this.reuse!.unchanged(start, old.window) && (old.tail === undefined || old.tail === this.suffixCloses(start))) {
+      if (start + old.window - 1 > this.look) this.look = start + old.window - 1;
+      if (old.tail !== undefined) this.usedTail = true;
+      this.pos = start + old.consumed;
+      for (let i = 0; i < old.problems.length; i++) this.problems.push((old.problems[i] = this.reuse!.refresh(old.problems[i]!)));
+      (this.recorded ??= new Map()).set(first, old);
+      return old.node;
+    }
+    const saved = { look: this.look, end: this.touchedEnd, behind: this.lookedBehind, tail: this.usedTail, frameStart: this.frameStart, recorded: this.recorded, oldParent: this.oldParent };
+    const problemsBefore = this.problems.length;
+    this.look = start;
+    this.touchedEnd = false;
+    this.lookedBehind = false;
+    this.usedTail = false;
+    this.frameStart = start;
+    this.recorded = undefined;
+    this.oldParent = old?.inner;
+    const node = this.statement(context);
+    // Leaves inside blocks are cheap to read again; blocks and top-level statements are worth remembering.
+    const worthIt = context === 'global' || node.kind === 'declaration' || node.kind === 'if' || node.kind === 'switch';
+    if (worthIt && !this.touchedEnd && !this.lookedBehind) {
+      (saved.recorded ??= new Map()).set(first, {
+        node,
+        context,
+        depth: this.depth,
+        consumed: this.pos - start,
+        window: this.look - start + 1,
+        ...(this.usedTail ? { tail: this.suffixCloses(start) } : {}),
+        problems: this.problems.slice(problemsBefore),
+        inner: this.recorded ?? NOTHING_RECORDED,
+      });
+    }
+    this.look = Math.max(saved.look, this.look);
+    this.touchedEnd ||= saved.end;
+    this.lookedBehind = saved.behind;
+    this.usedTail ||= saved.tail;
+    this.frameStart = saved.frameStart;
+    this.recorded = saved.recorded;
+    this.oldParent = saved.oldParent;
+    return node;
   }
 
   /**
@@ -288,7 +391,8 @@ class Parser {
     if (t.kind !== 'word') return false;
     const type = DECLARATION_KEYWORDS[t.value.toLowerCase()];
     if (!type || !FORBIDDEN_INSIDE[context].includes(type)) return false;
-    return this.suffixCloses[this.pos]! < this.depth;
+    this.usedTail = true;
+    return this.suffixCloses(this.pos) < this.depth;
   }
 
   private statement(context: Context): Statement {
@@ -363,9 +467,11 @@ class Parser {
   private headerOpensBlock(): boolean {
     for (let i = this.pos + 1; i < this.tokens.length; i++) {
       const t = this.tokens[i]!;
+      if (i > this.look) this.look = i;
       if (this.isPunct(t, '{')) return true;
       if (this.isPunct(t, ';') || this.isPunct(t, '}')) return false;
     }
+    this.touchedEnd = true;
     return false;
   }
 
@@ -390,9 +496,12 @@ class Parser {
     if ((lower === 'not' && this.isWord(this.peek(), 'authoritative')) || (lower === 'lease' && this.isWord(this.peek(), 'limit')) || (lower === 'failover' && this.isWord(this.peek(), 'peer'))) {
       nameTokens.push(this.next());
     }
-    const name = nameTokens.map((n) => n.value.toLowerCase()).join(' ');
+    const name = nameTokens.length === 1 ? lower : nameTokens.map((n) => n.value.toLowerCase()).join(' ');
     const { values, semicolon } = this.values(`\`${name}\``);
-    return { kind: 'parameter', name, nameTokens, values, ...(semicolon ? { semicolon } : {}), range: this.rangeFrom(first) };
+    const node: Mutable<Parameter> = { kind: 'parameter', name, nameTokens, values, range: first.range };
+    if (semicolon) node.semicolon = semicolon;
+    node.range = this.rangeFrom(first);
+    return node;
   }
 
   private rangeStatement(): Statement {
@@ -566,19 +675,25 @@ class Parser {
     const keyword = this.next();
     if (modifier !== 'option' && this.isWord(this.peek(), 'option')) this.next(); // `supersede option x ...` is accepted too
     const option = this.optionName();
-    const base = { kind: 'option' as const, modifier, keyword, ...(option ? { option } : {}) };
-    if (!option) {
-      const semicolon = this.skipToSemicolon();
-      return { ...base, values: [], ...(semicolon ? { semicolon } : {}), range: this.rangeFrom(keyword) };
+    // Built property by property: object spreads here were a large share of reading a 20,000-line file.
+    const node: Mutable<OptionStatement> = { kind: 'option', modifier, keyword, values: [], range: keyword.range };
+    let semicolon: Token | undefined;
+    if (!option) semicolon = this.skipToSemicolon();
+    else {
+      node.option = option;
+      if (this.isPunct(this.peek(), '=')) {
+        this.next();
+        node.expression = this.expression();
+        semicolon = this.semicolon(`\`option ${option.text}\``);
+      } else {
+        const read = this.values(`\`option ${option.text}\``);
+        node.values = read.values;
+        semicolon = read.semicolon;
+      }
     }
-    if (this.isPunct(this.peek(), '=')) {
-      this.next();
-      const expression = this.expression();
-      const semicolon = this.semicolon(`\`option ${option.text}\``);
-      return { ...base, values: [], expression, ...(semicolon ? { semicolon } : {}), range: this.rangeFrom(keyword) };
-    }
-    const { values, semicolon } = this.values(`\`option ${option.text}\``);
-    return { ...base, values, ...(semicolon ? { semicolon } : {}), range: this.rangeFrom(keyword) };
+    if (semicolon) node.semicolon = semicolon;
+    node.range = this.rangeFrom(keyword);
+    return node;
   }
 
   // ------------------------------------------------------------- declarations
@@ -610,19 +725,23 @@ class Parser {
     if (!fields.name && !['group', 'pool', 'pool6', 'on'].includes(type)) {
       this.problem('DHCP003', (this.peek() ?? keyword).range, { found: this.describe(this.peek()), expected: `\`${keyword.value}\` needs a name: ${syntaxOf(type)}.` });
     }
-    const base = { kind: 'declaration' as const, type, keyword, ...fields, header };
-    if (this.isPunct(this.peek(), ';') && type === 'subclass') {
-      this.next();
-      return { ...base, body: [], range: this.rangeFrom(keyword) };
-    }
-    if (!this.isPunct(this.peek(), '{')) {
+    const node: Mutable<Declaration> = { kind: 'declaration', type, keyword, header, body: [], range: keyword.range };
+    if (fields.name) node.name = fields.name;
+    if (fields.netmask) node.netmask = fields.netmask;
+    if (fields.data) node.data = fields.data;
+    void context;
+    if (this.isPunct(this.peek(), ';') && type === 'subclass') this.next();
+    else if (!this.isPunct(this.peek(), '{')) {
       this.unexpected(`expected \`{\` to open the ${keyword.value} block: ${syntaxOf(type)}.`);
       if (this.isPunct(this.peek(), ';')) this.next();
-      return { ...base, body: [], range: this.rangeFrom(keyword) };
+    } else {
+      const block = this.block(type, `\`${keyword.value}${fields.name ? ' ' + fields.name.text : ''}\``);
+      node.open = block.open;
+      if (block.close) node.close = block.close;
+      node.body = block.body;
     }
-    const block = this.block(type, `\`${keyword.value}${fields.name ? ' ' + fields.name.text : ''}\``);
-    void context;
-    return { ...base, ...block, range: this.rangeFrom(keyword) };
+    node.range = this.rangeFrom(keyword);
+    return node;
   }
 
   /** `{ statements }` with the opening brace current. */
@@ -634,7 +753,8 @@ class Parser {
     if (this.isPunct(this.peek(), '}')) return { open, close: this.next(), body };
     const t = this.peek();
     const where = t ? `\`${t.text}\` on line ${t.range.start.line + 1}` : 'the end of the file';
-    this.problem('DHCP002', open.range, { what, where }, { dhcpdLine: t ? t.range.start.line : this.endRange().start.line });
+    const problem = this.problem('DHCP002', open.range, { what, where }, { dhcpdLine: t ? t.range.start.line : this.endRange().start.line });
+    if (t) anchorProblem(problem, t, 'start');
     return { open, body };
   }
 

@@ -1,5 +1,5 @@
 import type { Reporter } from '../core/diagnostics';
-import type { DhcpdConfig, Expression, IfStatement, Statement } from './ast';
+import type { Declaration, DhcpdConfig, Expression, IfStatement, Statement } from './ast';
 import { ARCHITECTURE_NAMES, enclosingDeclaration, type Container, type OptionScope, type Visitor } from './dhcpdModel';
 import type { DhcpdCode } from './dhcpdRules';
 
@@ -8,50 +8,80 @@ import type { DhcpdCode } from './dhcpdRules';
  * TFTP server, a TFTP server with no boot file, and architecture branches
  * that leave BIOS or UEFI machines without a boot loader.
  */
-export function pxeChecks(tree: DhcpdConfig, scope: OptionScope, reporter: Reporter<DhcpdCode>): { visit: Visitor; finish(): void } {
-  let nextServers = 0;
-  let firstNextServer: Extract<Statement, { kind: 'parameter' }> | undefined;
-  let bootFiles = 0;
-  let includes = 0;
-  let nextServerInBlocks = false;
-  // Whether a next-server reaches a filename depends on every next-server in the file: collect, then judge.
-  const filenames: { statement: Extract<Statement, { kind: 'parameter' }>; ancestors: Container[] }[] = [];
+export function pxeChecks(tree: DhcpdConfig, scope: OptionScope, reporter: Reporter<DhcpdCode>): { visit: Visitor; boot: BootFacts } {
+  const boot: BootFacts = { nextServers: 0, bootFileOptions: 0, includes: 0, nextServerInBlocks: false, filenames: [] };
   const visit: Visitor = (s, ancestors) => {
-    if (s.kind === 'include') includes++;
-    else if (s.kind === 'option' && s.option?.name.toLowerCase() === 'bootfile-name') bootFiles++;
+    if (s.kind === 'include') boot.includes++;
+    else if (s.kind === 'option' && s.option?.name.toLowerCase() === 'bootfile-name') boot.bootFileOptions++;
     else if (s.kind === 'parameter' && s.name === 'next-server') {
-      nextServers++;
-      firstNextServer ??= s;
-      if (ancestors.some((a) => a.kind === 'declaration' && ['subnet', 'shared-network', 'group'].includes(a.node.type))) nextServerInBlocks = true;
+      boot.nextServers++;
+      boot.firstNextServer ??= s;
+      if (ancestors.some((a) => a.kind === 'declaration' && ['subnet', 'shared-network', 'group'].includes(a.node.type))) boot.nextServerInBlocks = true;
     } else if (s.kind === 'if') checkArchitectureChain(s, scope, reporter, defaultBootFile(tree, ancestors));
-    else if (s.kind === 'parameter' && s.name === 'filename') filenames.push({ statement: s, ancestors: [...ancestors] });
+    else if (s.kind === 'parameter' && s.name === 'filename') {
+      boot.filenames.push({
+        statement: s,
+        nextServerAbove: ancestors.some((a) => setsNextServer(a.node.body)),
+        declaration: enclosingDeclaration(ancestors),
+        inHost: ancestors.some((a) => a.kind === 'declaration' && a.node.type === 'host'),
+      });
+    }
   };
-  const finish = () => {
-    const warnedScopes = new Set<unknown>();
-    for (const { statement, ancestors } of filenames) {
+  return { visit, boot };
+}
+
+/**
+ * What one top-level statement says about booting: whether a next-server
+ * reaches a filename depends on every next-server in the file, so the facts
+ * are collected per statement and judged together (`judgeBootFacts`).
+ */
+export interface BootFacts {
+  nextServers: number;
+  firstNextServer?: Extract<Statement, { kind: 'parameter' }>;
+  bootFileOptions: number;
+  includes: number;
+  nextServerInBlocks: boolean;
+  readonly filenames: {
+    readonly statement: Extract<Statement, { kind: 'parameter' }>;
+    /** A block around it sets next-server. */
+    readonly nextServerAbove: boolean;
+    readonly declaration: Declaration | undefined;
+    readonly inHost: boolean;
+  }[];
+}
+
+export function judgeBootFacts(tree: DhcpdConfig, facts: readonly BootFacts[], reporter: Reporter<DhcpdCode>): void {
+  const nextServerAtTop = setsNextServer(tree.statements);
+  const nextServerInBlocks = facts.some((f) => f.nextServerInBlocks);
+  const warnedScopes = new Set<unknown>();
+  let bootFiles = 0;
+  for (const f of facts) bootFiles += f.bootFileOptions;
+  for (const f of facts) {
+    for (const { statement, nextServerAbove, declaration, inHost } of f.filenames) {
       bootFiles++;
-      if (nextServerVisible(tree, ancestors)) continue;
+      if (nextServerAtTop || nextServerAbove) continue;
       // One warning per declaration: the branches of one if/elsif chain share the fix.
-      const scopeKey = enclosingDeclaration(ancestors) ?? tree;
+      const scopeKey = declaration ?? tree;
       if (warnedScopes.has(scopeKey)) continue;
       warnedScopes.add(scopeKey);
       // A host's address can tie it to a subnet elsewhere in the file, whose next-server it then inherits.
-      const inHost = ancestors.some((a) => a.kind === 'declaration' && a.node.type === 'host');
       if (inHost && nextServerInBlocks) continue;
       reporter.report('DHCP020', statement.nameTokens[0]!.range, {});
     }
-    if (firstNextServer && bootFiles === 0 && includes === 0 && nextServers > 0) reporter.report('DHCP021', firstNextServer.nameTokens[0]!.range, {});
-  };
-  return { visit, finish };
+  }
+  const firstNextServer = facts.find((f) => f.firstNextServer)?.firstNextServer;
+  const nextServers = facts.reduce((n, f) => n + f.nextServers, 0);
+  const includes = facts.reduce((n, f) => n + f.includes, 0);
+  if (firstNextServer && bootFiles === 0 && includes === 0 && nextServers > 0) reporter.report('DHCP021', firstNextServer.nameTokens[0]!.range, {});
+}
+
+/** A `filename` at the top of the file: every architecture branch that sets none falls back to it. */
+export function hasTopLevelBootFile(tree: DhcpdConfig): boolean {
+  return tree.statements.some((s) => s.kind === 'parameter' && s.name === 'filename');
 }
 
 function setsNextServer(body: readonly Statement[]): boolean {
   return body.some((s) => s.kind === 'parameter' && s.name === 'next-server');
-}
-
-function nextServerVisible(tree: DhcpdConfig, ancestors: readonly Container[]): boolean {
-  if (setsNextServer(tree.statements)) return true;
-  return ancestors.some((a) => setsNextServer(a.node.body));
 }
 
 const BIOS = 0;
