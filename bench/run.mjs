@@ -16,6 +16,7 @@
 // Options: --runs N (10) --warmup N (1) --lines N (10000) --dhcpd-lines N (20000) --keystrokes N (200)
 //          --sync incremental|full|both (incremental) --profile --no-profile
 //          --profile-keystrokes N (60) --no-build --tftp (also run bench/tftp.mjs)
+//          --nbd (also run bench/nbd.mjs) --storm (also run bench/storm.mjs, root)
 // Results: printed, and written to $TMPDIR/netboot-farm-bench/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,8 @@ const opts = {
   tftp: flag('tftp'),
   // The NBD servers side by side (bench/nbd.mjs): opt-in, it writes a 256 MiB image.
   nbd: flag('nbd'),
+  // The boot storm (bench/storm.mjs, needs root): opt-in, it takes minutes.
+  storm: flag('storm'),
 };
 if (argv.length) {
   process.stderr.write(`bench: unknown arguments: ${argv.join(' ')}\n`);
@@ -451,6 +454,10 @@ async function main() {
   if (opts.nbd) {
     say('');
     spawnSync(process.execPath, ['bench/nbd.mjs', '--json', join(out, 'nbd.json')], { cwd: root, stdio: 'inherit' });
+  }
+  if (opts.storm) {
+    say('');
+    spawnSync(process.execPath, ['bench/storm.mjs', '--json', join(out, 'storm.json')], { cwd: root, stdio: 'inherit' });
   }
 }
 

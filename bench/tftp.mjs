@@ -7,6 +7,14 @@
 // is faster. Measurements, not tests. Needs root (ip netns).
 //
 //   node bench/tftp.mjs [--size-mib 64] [--json FILE]
+//   node bench/tftp.mjs --loss 0.1 [--runs 5] [--size-mib 8] [--with-peers]
+//
+// With --loss P, iptables in the namespace drops a random fraction P of the
+// UDP packets both ways (as test/farm/tftpLoss.test.ts does) and each
+// setting is read --runs times, lockstep and windowsize 16 at blksize 1468.
+// Only our server by default: the peers rely on a fixed 1 s retransmission
+// timer and atftp on its 5 s one, so at 10% loss they take minutes per MiB
+// (--with-peers runs them anyway, with a 600 s cap per transfer).
 //
 // Our server runs as its own process, as the peers do: `node --import tsx
 // server/src/farm/tftp/serveMain.ts --quiet` (the TypeScript sources).
@@ -28,7 +36,11 @@ const option = (name, fallback) => {
   argv.splice(at, 2);
   return value ?? fallback;
 };
-const sizeMiB = Number(option('size-mib', '64'));
+const loss = Number(option('loss', '0'));
+const runs = Number(option('runs', loss > 0 ? '5' : '1'));
+const withPeers = argv.includes('--with-peers');
+if (withPeers) argv.splice(argv.indexOf('--with-peers'), 1);
+const sizeMiB = Number(option('size-mib', loss > 0 ? '8' : '64'));
 const jsonOut = option('json', join(tmpdir(), 'netboot-farm-bench', 'tftp.json'));
 if (argv.length) {
   process.stderr.write(`bench/tftp.mjs: unknown arguments: ${argv.join(' ')}\n`);
@@ -69,7 +81,7 @@ function fetch(file, options) {
   rmSync(local, { force: true });
   const args = ['netns', 'exec', ns, 'atftp', ...options.flatMap((o) => ['--option', o]), '-g', '-r', file, '-l', local, '127.0.0.1', '69'];
   const started = performance.now();
-  const r = spawnSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  const r = spawnSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: loss > 0 ? 600_000 : 300_000 });
   const seconds = (performance.now() - started) / 1000;
   let bytes = 0;
   try {
@@ -116,10 +128,11 @@ const servers = [
   },
 ];
 const settings = [
-  { id: 'blksize 512', options: ['blksize 512'] },
+  ...(loss > 0 ? [] : [{ id: 'blksize 512', options: ['blksize 512'] }]),
   { id: 'blksize 1468', options: ['blksize 1468'] },
   { id: 'blksize 1468, windowsize 16', options: ['blksize 1468', 'windowsize 16'] },
 ];
+if (loss > 0 && !withPeers) servers.splice(1);
 
 async function main() {
   must('ip', ['netns', 'add', ns]);
@@ -133,6 +146,7 @@ async function main() {
   writeFileSync(join(root, 'ready'), 'ready\n');
   say(`TFTP bench: ${sizeMiB} MiB with atftp ${version('atftp') ?? '?'}, loopback in namespace ${ns}; node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 
+  if (loss > 0) return lossRuns(file);
   const results = {};
   for (const s of servers) {
     results[s.id] = {};
@@ -140,6 +154,7 @@ async function main() {
       await startServer(s.command, s.args);
       for (const setting of settings) {
         const r = fetch(file, setting.options);
+        await sleep(0); // a turn of the event loop, so that Ctrl-C cleans up between runs
         results[s.id][setting.id] = r;
         say(`  ${s.id.padEnd(9)} ${setting.id.padEnd(28)} ${r.ok ? `${r.seconds.toFixed(2)} s` : `FAILED (atftp exit ${r.status}: ${r.stderr})`}`);
       }
@@ -171,6 +186,55 @@ async function main() {
   for (const s of servers) say(`${s.id}: ${s.label}`);
   mkdirSync(dirname(jsonOut), { recursive: true });
   writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), sizeMiB, load: loadavg(), servers: servers.map(({ id, label }) => ({ id, label })), results, ratios }, null, 2) + '\n');
+  say(`results: ${jsonOut}`);
+}
+
+/** --loss: each setting `runs` times through random loss both ways; the spread matters as much as the median. */
+async function lossRuns(file) {
+  const drop = ['-p', 'udp', '-m', 'statistic', '--mode', 'random', '--probability', String(loss), '-j', 'DROP'];
+  const results = {};
+  for (const s of servers) {
+    results[s.id] = {};
+    try {
+      // The rule goes in once the server answers, so that the readiness probe is not what loses.
+      await startServer(s.command, s.args);
+      must('ip', ['netns', 'exec', ns, 'iptables', '-A', 'INPUT', ...drop]);
+      for (const setting of settings) {
+        const times = [];
+        for (let i = 0; i < runs; i++) {
+          const r = fetch(file, setting.options);
+          await sleep(0); // a turn of the event loop, so that Ctrl-C cleans up between runs
+          times.push(r.ok ? r.seconds : null);
+          say(`  ${s.id.padEnd(9)} ${setting.id.padEnd(28)} run ${i + 1}: ${r.ok ? `${r.seconds.toFixed(2)} s` : `FAILED (atftp exit ${r.status}: ${r.stderr})`}`);
+        }
+        results[s.id][setting.id] = times;
+      }
+    } catch (error) {
+      say(`  ${s.id}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      spawnSync('ip', ['netns', 'exec', ns, 'iptables', '-F', 'INPUT'], { stdio: 'ignore' });
+      await stopServer();
+    }
+  }
+  say('');
+  say(`== TFTP through ${loss * 100}% loss both ways: ${sizeMiB} MiB, atftp wall time, ${runs} run(s) each`);
+  const rows = [['server', 'setting', 'completed', 'median', 'min', 'max']];
+  for (const s of servers) {
+    for (const setting of settings) {
+      const times = results[s.id]?.[setting.id] ?? [];
+      const ok = times.filter((t) => t !== null).sort((x, y) => x - y);
+      const median = ok.length ? (ok.length % 2 ? ok[ok.length >> 1] : (ok[ok.length / 2 - 1] + ok[ok.length / 2]) / 2) : null;
+      const f = (t) => (t === null || t === undefined ? '-' : `${t.toFixed(1)} s`);
+      rows.push([s.id, setting.id, `${ok.length}/${times.length}`, f(median), f(ok[0]), f(ok.at(-1))]);
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  for (const [i, r] of rows.entries()) {
+    say(r.map((cell, c) => (c <= 1 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '));
+    if (i === 0) say(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  mkdirSync(dirname(jsonOut), { recursive: true });
+  writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), sizeMiB, loss, runs, load: loadavg(), servers: servers.map(({ id, label }) => ({ id, label })), results }, null, 2) + '\n');
   say(`results: ${jsonOut}`);
 }
 

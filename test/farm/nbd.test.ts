@@ -32,7 +32,7 @@ writeFileSync(otherPath, randomBytes(65536));
 async function startServer(register: (fn: () => Promise<void>) => void, options: Partial<NbdServerOptions> = {}) {
   const events: FarmEvent[] = [];
   const server = new NbdServer({
-    host: '127.0.0.1',
+    address: '127.0.0.1',
     port: 0,
     exports: [
       { name: 'x86_64', file: imagePath, aliases: ['amd64', 'ltsp_amd64'], description: 'LTSP image', default: true },
@@ -229,6 +229,34 @@ describe('NBD server with a hand-written client', () => {
     await c.close();
   });
 
+  test('consecutive pipelined reads share file reads, each answered with its own bytes; an image that shrank under them gets EIO past its new end', async (t) => {
+    const c = await NbdClient.open('127.0.0.1', s.port, 'x86_64');
+    // A sequential reader (nbdcopy, the kernel's readahead): 64 reads of odd sizes end to end, up to the last byte.
+    const ranges: [number, number][] = [];
+    for (let offset = image.length - 64 * 65_537; offset < image.length; offset += 65_537) ranges.push([offset, Math.min(65_537, image.length - offset)]);
+    const replies = await Promise.all(ranges.map(([offset, length]) => c.read(offset, length)));
+    replies.forEach((data, i) => assert.ok(data.equals(image.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1])), `read ${i} differs`));
+    await c.close();
+    await eventually('the disconnect event', () => s.events.some((e) => e.kind === 'disconnect' && e.data?.reads === ranges.length));
+    const stats = s.events.find((e) => e.kind === 'disconnect' && e.data?.reads === ranges.length)!.data!;
+    assert.ok(Number(stats.readCalls) < ranges.length / 2, `${String(stats.readCalls)} file reads for ${ranges.length} consecutive requests`);
+
+    const shrinking = join(dir, 'shrinking.img');
+    writeFileSync(shrinking, image.subarray(0, 1024 * 1024));
+    const own = await startServer((fn) => t.after(fn), { exports: [{ name: 'shrinking', file: shrinking }] });
+    const d = await NbdClient.open('127.0.0.1', own.port, 'shrinking');
+    assert.equal(d.size, 1024 * 1024);
+    writeFileSync(shrinking, image.subarray(0, 300_000)); // rebuilt in place, shorter: the client still believes the old size
+    const pieces = Array.from({ length: 16 }, (_, i) => d.read(i * 65_536, 65_536).then((data) => ({ data }), (error: unknown) => ({ error })));
+    const results = await Promise.all(pieces);
+    results.forEach((r, i) => {
+      if (i < 4) assert.ok('data' in r && r.data.equals(image.subarray(i * 65_536, (i + 1) * 65_536)), `piece ${i} is inside the file and must arrive`);
+      else assert.ok('error' in r && r.error instanceof NbdReplyError && r.error.errno === P.NBD_EIO, `piece ${i} is past the new end: EIO`);
+    });
+    await d.close();
+    assert.ok(own.events.some((e) => e.kind === 'error' && /shrank/.test(e.message)));
+  });
+
   test('NBD_OPT_EXPORT_NAME (old clients), with and without the 124 zero bytes', async () => {
     for (const noZeroes of [true, false]) {
       const c = await NbdClient.handshake('127.0.0.1', s.port);
@@ -344,7 +372,7 @@ describe('NBD server lifetime', () => {
 
   test('stop() closes every connection and every file, and the port', async () => {
     const events: FarmEvent[] = [];
-    const server = new NbdServer({ host: '127.0.0.1', port: 0, exports: [{ name: 'x86_64', file: imagePath }], events: (e) => events.push(e) });
+    const server = new NbdServer({ address: '127.0.0.1', port: 0, exports: [{ name: 'x86_64', file: imagePath }], events: (e) => events.push(e) });
     const { port } = await server.start();
     const clients = await Promise.all([1, 2, 3].map(() => NbdClient.open('127.0.0.1', port, 'x86_64')));
     await Promise.all(clients.map((c) => c.read(0, 4096)));
@@ -362,7 +390,7 @@ describe('NBD server lifetime', () => {
 
   test('a port in use is a clear error', async (t) => {
     const s = await startServer((fn) => t.after(fn));
-    const second = new NbdServer({ host: '127.0.0.1', port: s.port, exports: [{ name: 'a', file: imagePath }] });
+    const second = new NbdServer({ address: '127.0.0.1', port: s.port, exports: [{ name: 'a', file: imagePath }] });
     await assert.rejects(second.start(), new RegExp(`cannot listen on 127.0.0.1:${s.port}: .*EADDRINUSE`));
   });
 });

@@ -107,7 +107,7 @@ test('10,000 random and mutated handshakes and requests: no crash, nothing kept,
   writeFileSync(file, image);
   const counts = new Map<string, number>();
   const server = new NbdServer({
-    host: '127.0.0.1',
+    address: '127.0.0.1',
     port: 0,
     exports: [{ name: 'x86_64', file, aliases: ['amd64', 'ltsp_amd64'] }],
     handshakeTimeoutMs: 3000,

@@ -79,3 +79,16 @@ test('a request repeated before any answer arrives starts one transfer, not two'
   assert.equal(events.filter((e) => e.kind === 'transfer-start').length, 1);
   assert.equal(tids.size, 1, 'every OACK came from one transfer ID');
 });
+
+test('a port in use is a clear error, and the server can start once it is free', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'nbf-tftp-busy-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const first = new TftpServer({ root, address: '127.0.0.1', port: 0 });
+  const { port } = await first.start();
+  const second = new TftpServer({ root, address: '127.0.0.1', port });
+  await assert.rejects(second.start(), new RegExp(`the TFTP server cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  await first.stop();
+  // The failed start left nothing half-open: the same object starts on the freed port.
+  assert.equal((await second.start()).port, port);
+  await second.stop();
+});

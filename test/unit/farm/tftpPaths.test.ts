@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { normalizeRequestPath, resolveInRoot } from '../../../server/src/farm/tftp/paths';
+import { normalizeRequestPath, resolveInRoot } from '../../../server/src/farm/rootPath';
 
 const accepted = (raw: string) => {
   const r = normalizeRequestPath(raw);

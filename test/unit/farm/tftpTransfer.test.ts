@@ -163,17 +163,26 @@ test('the client timeout option caps our retransmission timeout', () => {
  * repeats its last ACK after 5 s without news, and dallies after the last
  * block (RFC 1350). Virtual time, 0.2 ms each way.
  */
-function simulate(opts: { size: number; blockSize: number; windowSize: number; loss: number; seed: number }): { ms: number; received: number; stats: TransferStats } {
+function simulate(opts: { size: number; blockSize: number; windowSize: number; loss: number; seed: number; stallChance?: number }): { ms: number; received: number; stats: TransferStats } {
   const rnd = random(opts.seed);
   const t = new ReadTransfer(plan({ size: opts.size, blockSize: opts.blockSize, windowSize: opts.windowSize }));
   type Msg = { at: number; to: 'client' | 'server'; action?: TransferAction; ack?: number };
   const queue: Msg[] = [];
   let now = 0;
+  // A loaded host: now and then a packet waits 20 to 60 ms (a process not
+  // scheduled), and everything after it in the same direction waits too.
+  const lastAt = { client: 0, server: 0 };
+  const deliverAt = (to: 'client' | 'server') => {
+    let at = now + 0.2;
+    if (opts.stallChance && rnd() < opts.stallChance) at += 20 + 40 * rnd();
+    lastAt[to] = Math.max(at, lastAt[to]);
+    return lastAt[to];
+  };
   const toClient = (actions: TransferAction[]) => {
-    for (const action of actions) if (rnd() >= opts.loss) queue.push({ at: now + 0.2, to: 'client', action });
+    for (const action of actions) if (rnd() >= opts.loss) queue.push({ at: deliverAt('client'), to: 'client', action });
   };
   const toServer = (ack: number) => {
-    if (rnd() >= opts.loss) queue.push({ at: now + 0.2, to: 'server', ack });
+    if (rnd() >= opts.loss) queue.push({ at: deliverAt('server'), to: 'server', ack });
   };
   let expected = 1;
   let inWindow = 0;
@@ -239,6 +248,16 @@ test('10% loss both ways: an 8 MiB file arrives whole, in seconds of virtual tim
   }
 });
 
+test('10% loss both ways on a loaded host (stalls of 20-60 ms): spurious timeouts do not hold back loss recovery', (t) => {
+  for (const [blockSize, windowSize] of [[1468, 1], [1468, 16]] as const) {
+    const size = 8 * 1024 * 1024;
+    const r = simulate({ size, blockSize, windowSize, loss: 0.1, seed: 11 + windowSize, stallChance: 0.01 });
+    assert.equal(r.received, size);
+    t.diagnostic(`blksize ${blockSize} windowsize ${windowSize}: ${(r.ms / 1000).toFixed(1)} s of virtual time, ${r.stats.spuriousTimeouts} spurious timeouts, highest floor ${r.stats.rtoFloorMs.toFixed(1)} ms`);
+    assert.ok(r.ms < 15_000, `blksize ${blockSize} windowsize ${windowSize}: ${Math.round(r.ms)} ms of virtual time`);
+  }
+});
+
 /**
  * A client like iPXE in a TCG guest on a loaded host: it answers every DATA
  * (duplicates too) with its highest block in order, usually 0.3 ms after,
@@ -301,6 +320,7 @@ test('a slow, jittery client (TCG guest): no duplicate ACK is answered, and a sp
   assert.equal(r.answeredDuplicates, 0, 'a duplicate ACK never draws a resend');
   assert.ok(r.stalls > 30, `the client stalled ${r.stalls} times`);
   assert.ok(s.spuriousTimeouts >= 1 && s.rtoFloorMs >= 40, `spurious ${s.spuriousTimeouts}, floor ${s.rtoFloorMs} ms`);
+  assert.ok(s.rtoFloorMs <= DEFAULT_RETRANSMIT.maxFloorMs, `the floor (${s.rtoFloorMs} ms) stays under its cap`);
   // Without the floor, each stall drew about ten resends and as many duplicate ACKs.
   assert.ok(s.retransmittedPackets <= r.stalls / 10, `${s.retransmittedPackets} packets resent to a client that lost none (${r.stalls} stalls)`);
 });

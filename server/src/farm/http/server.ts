@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, sep } from 'node:path';
 import type { FarmEvent, FarmEventSink } from '../events';
-import { normalizeRequestPath, resolveInRoot } from '../tftp/paths';
+import { normalizeRequestPath, resolveInRoot } from '../rootPath';
 import type { VirtualFileProvider } from '../tftp/server';
 import { decideRange } from './range';
 

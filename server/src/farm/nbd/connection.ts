@@ -1,4 +1,4 @@
-import { read } from 'node:fs';
+import { read, readv } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { FarmEvent } from '../events';
 import { BufferPool } from './bufferPool';
@@ -24,6 +24,13 @@ export interface ConnectionSettings {
   readonly maxOptionData: number;
 }
 
+/** A read waiting to start: its reply buffer (header written) and the pool buffer that backs it. */
+interface PendingRead {
+  readonly request: P.NbdRequest;
+  readonly buf: Buffer;
+  readonly backing: Buffer;
+}
+
 type Emit = (event: Omit<FarmEvent, 'time' | 'layer'>) => void;
 
 type State =
@@ -38,6 +45,8 @@ type State =
 
 const HANDSHAKE_FLAGS = P.NBD_FLAG_FIXED_NEWSTYLE | P.NBD_FLAG_NO_ZEROES;
 const TRANSMISSION_FLAGS = P.NBD_FLAG_HAS_FLAGS | P.NBD_FLAG_READ_ONLY | P.NBD_FLAG_SEND_FLUSH | P.NBD_FLAG_CAN_MULTI_CONN;
+/** Consecutive reads joined into one readv at most (far below the kernel's IOV_MAX of 1024). */
+const MAX_READV_BUFFERS = 64;
 /** Complaints about one connection's requests that become events; the rest are only counted. */
 const MAX_REQUEST_ERROR_EVENTS = 10;
 
@@ -81,12 +90,17 @@ export class NbdConnection {
   private inflightBytes = 0;
   private streaming = false;
   private streamChain: Promise<void> = Promise.resolve();
+  /** Reads parsed but not started yet (see startReads). */
+  private batch: PendingRead[] = [];
+  private batchBytes = 0;
   /** Replies that completed while a large one had the socket. */
   private held: { buf: Buffer; backing: Buffer | undefined }[] = [];
   private heldBytes = 0;
   private corked = false;
   private requests = 0;
   private reads = 0;
+  /** Positioned reads of the file started (fewer than `reads` when consecutive ones shared one). */
+  private readCalls = 0;
   private requestErrors = 0;
   private bytesSent = 0;
   private bytesReceived = 0;
@@ -155,6 +169,7 @@ export class NbdConnection {
 
   private pump(): void {
     this.parse();
+    this.startReads();
     if (this.peerEnded) this.endAfterPeer();
   }
 
@@ -398,17 +413,49 @@ export class NbdConnection {
     P.writeSimpleReplyHeader(buf, 0, 0, request.handleHi, request.handleLo);
     this.inflightBytes += length;
     this.inflightOps++;
-    readFully(handle.fd, buf, P.SIMPLE_REPLY_LENGTH, length, offset, (error) => {
-      this.inflightBytes -= length;
-      this.inflightOps--;
-      if (!this.closed) {
-        if (error) {
-          replyBuffers.give(backing);
-          this.readFailed(request, error);
-        } else this.reply(buf, backing);
-      }
-      this.afterCompletion();
+    const last = this.batch[this.batch.length - 1];
+    if (last && (last.request.offset + last.request.length !== offset || this.batchBytes + length > this.settings.chunkSize || this.batch.length >= MAX_READV_BUFFERS)) this.startReads();
+    this.batch.push({ request, buf, backing });
+    this.batchBytes += length;
+  }
+
+  /**
+   * Starts the reads parsed so far. Requests for consecutive ranges (a
+   * sequential reader's, the kernel's readahead) share one positioned
+   * readv into their reply buffers: one trip to the thread pool instead of
+   * one per request, which is most of what a small read costs.
+   */
+  private startReads(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    const fd = this.handle!.fd;
+    const first = batch[0]!.request;
+    this.readCalls++;
+    if (batch.length === 1) {
+      readFully(fd, batch[0]!.buf, P.SIMPLE_REPLY_LENGTH, first.length, first.offset, (error) => this.readsDone(batch, error));
+      return;
+    }
+    const total = batch.reduce((sum, r) => sum + r.request.length, 0);
+    readv(fd, batch.map((r) => r.buf.subarray(P.SIMPLE_REPLY_LENGTH)), first.offset, (error, n) => {
+      if (!error && n === total) return this.readsDone(batch, null);
+      // A short read (the file shrank, or the kernel stopped early): each on its own, so each gets its own answer.
+      for (const r of batch) readFully(fd, r.buf, P.SIMPLE_REPLY_LENGTH, r.request.length, r.request.offset, (e) => this.readsDone([r], e));
     });
+  }
+
+  private readsDone(batch: readonly PendingRead[], error: Error | null): void {
+    for (const { request, buf, backing } of batch) {
+      this.inflightBytes -= request.length;
+      this.inflightOps--;
+      if (this.closed) continue;
+      if (error) {
+        replyBuffers.give(backing);
+        this.readFailed(request, error);
+      } else this.reply(buf, backing);
+    }
+    this.afterCompletion();
   }
 
   private readFailed(request: P.NbdRequest, error: Error): void {
@@ -535,6 +582,7 @@ export class NbdConnection {
         export: this.handle ? this.exportName : undefined,
         requests: this.requests,
         reads: this.reads,
+        readCalls: this.readCalls,
         requestErrors: this.requestErrors,
         bytesSent: this.bytesSent,
         bytesReceived: this.bytesReceived,

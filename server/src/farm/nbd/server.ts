@@ -6,7 +6,7 @@ import { NBD_DEFAULT_PORT } from './protocol';
 
 export interface NbdServerOptions {
   /** The address to bind: the private network's, or 127.0.0.1. Never a wildcard by default. */
-  readonly host: string;
+  readonly address: string;
   /** 10809 (the IANA port) unless given; 0 picks a free one (tests). */
   readonly port?: number;
   readonly exports: readonly NbdExportConfig[];
@@ -33,7 +33,7 @@ export interface NbdServerOptions {
 }
 
 export interface NbdServerAddress {
-  readonly host: string;
+  readonly address: string;
   readonly port: number;
 }
 
@@ -92,20 +92,20 @@ export class NbdServer {
     await new Promise<void>((resolve, reject) => {
       const failed = (error: Error) => {
         this.server = undefined;
-        reject(new Error(`the NBD server cannot listen on ${this.options.host}:${this.options.port ?? NBD_DEFAULT_PORT}: ${error.message}`));
+        reject(new Error(`the NBD server cannot listen on ${this.options.address}:${this.options.port ?? NBD_DEFAULT_PORT}: ${error.message}`));
       };
       server.once('error', failed);
-      server.listen({ host: this.options.host, port: this.options.port ?? NBD_DEFAULT_PORT, exclusive: true }, () => {
+      server.listen({ host: this.options.address, port: this.options.port ?? NBD_DEFAULT_PORT, exclusive: true }, () => {
         server.off('error', failed);
         resolve();
       });
     });
     const info = server.address() as AddressInfo;
-    this.bound = { host: info.address, port: info.port };
+    this.bound = { address: info.address, port: info.port };
     this.emit({
       kind: 'listening',
       message: `NBD server on ${info.address}:${info.port}: ${this.table.list().map((e) => `"${e.name}"`).join(', ')}`,
-      data: { host: info.address, port: info.port, exports: this.options.exports.map((e) => ({ name: e.name, aliases: e.aliases ?? [], file: e.file })) },
+      data: { address: info.address, port: info.port, exports: this.options.exports.map((e) => ({ name: e.name, aliases: e.aliases ?? [], file: e.file })) },
     });
     return this.bound;
   }

@@ -13,7 +13,7 @@ import type { FarmEvent, FarmEventSink } from '../events';
 import { bufferSource, SharedFiles, toNetascii, type FileSource } from './fileSource';
 import { DEFAULT_LIMITS, negotiateRead, type NegotiationLimits } from './negotiate';
 import { decodePacket, encodeDataHeader, encodePacket, ErrorCode, type RequestPacket } from './packet';
-import { normalizeRequestPath, resolveInRoot } from './paths';
+import { normalizeRequestPath, resolveInRoot } from '../rootPath';
 import { DEFAULT_RETRANSMIT, ReadTransfer, type RetransmitPolicy, type TransferAction } from './transfer';
 
 /** The bytes of a virtual file as they are now (called once per request). */
@@ -107,10 +107,16 @@ export class TftpServer {
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
     socket.on('error', (error) => this.emit({ kind: 'error', level: 'error', message: `request socket: ${error.message}` }));
+    const wanted = `${this.options.address}:${this.options.port ?? 69}`;
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      const failed = (error: Error) => {
+        this.socket = undefined;
+        socket.close();
+        reject(new Error(`the TFTP server cannot listen on ${wanted}: ${error.message}`));
+      };
+      socket.once('error', failed);
       socket.bind({ address: this.options.address, port: this.options.port ?? 69, exclusive: true }, () => {
-        socket.off('error', reject);
+        socket.off('error', failed);
         resolve();
       });
     });

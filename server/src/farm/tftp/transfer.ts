@@ -20,7 +20,9 @@
  * nothing; the timeout then stays above twice the time that block took,
  * a floor that halves every couple of seconds (a host hiccup must not slow
  * loss recovery for good), so the client stops paying for duplicates while
- * a client on a lossy but steady link keeps its fast recovery.
+ * a client on a lossy but steady link keeps its fast recovery. The floor is
+ * capped (maxFloorMs) and halves at every loss that proves real (lossSeen),
+ * so that a host both loaded and lossy does not wait a floor at every loss.
  */
 import type { TftpOptions } from './packet';
 
@@ -38,6 +40,13 @@ export interface RetransmitPolicy {
   readonly giveUpAfterMs: number;
   /** A floor raised by a spurious timeout halves this often, so that one host hiccup does not slow loss recovery for good. */
   readonly floorHalfLifeMs: number;
+  /**
+   * The highest floor spurious timeouts may raise. A longer stall then costs
+   * the client a duplicate or two; a higher floor would cost every real loss
+   * that long, and a floor measured on a block that itself waited for our
+   * timer would feed on itself (seen on a loaded host: 2 s per loss).
+   */
+  readonly maxFloorMs: number;
 }
 
 export const DEFAULT_RETRANSMIT: RetransmitPolicy = {
@@ -50,6 +59,7 @@ export const DEFAULT_RETRANSMIT: RetransmitPolicy = {
   // Longer than a client's usual 5 s timer, so its own retry can still reach us.
   giveUpAfterMs: 10000,
   floorHalfLifeMs: 2000,
+  maxFloorMs: 100,
 };
 
 export interface TransferPlan {
@@ -235,6 +245,7 @@ export class ReadTransfer {
     }
     const sent = this.sentAt[n & this.sentAtMask]!;
     if (sent >= 0) this.sample(now - sent, now);
+    else if (this.answeredResend(n, -sent, now)) this.lossSeen(now);
     this.progress(n, now);
     if (n >= this.blocks) {
       this.stateValue = 'done';
@@ -249,7 +260,10 @@ export class ReadTransfer {
       // position on a duplicate): resending again would draw more duplicates
       // and feed on itself. Then only a copy a round trip old counts as lost.
       const next = this.sentAt[(n + 1) & this.sentAtMask]!;
-      if (next >= 0 || now + next >= (this.srtt ?? this.rto) / 2) return this.sendWindow(n + 1, now, false);
+      if (next >= 0 || now + next >= (this.srtt ?? this.rto) / 2) {
+        if (next >= 0) this.lossSeen(now); // a gap in a window sent once: block n+1 was lost
+        return this.sendWindow(n + 1, now, false);
+      }
     }
     // Slide: keep a full window in flight past what the client has.
     return this.sendWindow(this.sentUpTo + 1, now, false, 0, n + this.plan.windowSize);
@@ -320,11 +334,39 @@ export class ReadTransfer {
     const sentOver = Math.abs(this.sentAt[slot]!) - this.firstSentAt[slot]!;
     if (now - this.ackedAt > sentOver + (this.srtt ?? 0)) return;
     this.spuriousTimeouts++;
-    this.spuriousFloor = Math.min(this.maxRto, Math.max(this.floorAt(now), 2 * (this.ackedAt - this.firstSentAt[slot]!)));
+    this.spuriousFloor = Math.min(this.maxRto, this.policy.maxFloorMs, Math.max(this.floorAt(now), 2 * (this.ackedAt - this.firstSentAt[slot]!)));
     this.floorRaisedAt = now;
     this.highestFloor = Math.max(this.highestFloor, this.spuriousFloor);
     this.rto = Math.max(this.rto, this.spuriousFloor);
     this.backedOffRto = Math.max(this.backedOffRto, this.rto);
+  }
+
+  /**
+   * Whether the ACK of a resent block answered the resend: it came about one
+   * round trip after it, having made us wait far longer before. An ACK held up
+   * by a stall lands at any moment after the resend, rarely that soon.
+   */
+  private answeredResend(n: number, lastSent: number, now: number): boolean {
+    const waited = lastSent - this.firstSentAt[n & this.sentAtMask]!;
+    const answer = now - lastSent;
+    return waited > 0 && answer <= 2 * (this.srtt ?? 0) + this.policy.minRtoMs && waited >= 4 * answer;
+  }
+
+  /**
+   * Packets really are being lost: a floor raised by spurious timeouts (host
+   * jitter) now costs a wait at every loss, while spurious resends only cost
+   * duplicates. It halves at each such loss, so on a loaded and lossy link
+   * the timeout follows the round-trip time again within a few losses, and a
+   * later spurious resend raises it anew.
+   */
+  private lossSeen(now: number): void {
+    const floor = this.floorAt(now);
+    if (floor === 0) return;
+    this.spuriousFloor = floor / 2;
+    this.floorRaisedAt = now;
+    this.rto = Math.min(this.maxRto, Math.max(this.policy.minRtoMs, this.spuriousFloor, this.srtt === undefined ? this.policy.initialRtoMs : this.srtt + 4 * this.rttvar));
+    // Called on progress, when no timeout is pending: nothing to keep backed off.
+    this.backedOffRto = this.rto;
   }
 
   private progress(n: number, now: number): void {

@@ -1,8 +1,9 @@
 /**
- * Root confinement: which file a request names, and whether it stays inside
- * the served tree. Two steps: `normalizeRequestPath` is pure and rejects what
- * no file name should contain; `resolveInRoot` asks the file system where the
- * name really leads (symlinks), so that a link out of the root is refused too.
+ * Root confinement for every server that serves files from a tree (TFTP,
+ * HTTP): which file a request names, and whether it stays inside the served
+ * tree. Two steps: `normalizeRequestPath` is pure and rejects what no file
+ * name should contain; `resolveInRoot` asks the file system where the name
+ * really leads (symlinks), so that a link out of the root is refused too.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
