@@ -6,14 +6,17 @@
 //     build` command line run by hand (what a user without this tool types),
 //     so the ratio is the cost of our wrapper (builder detection, progress
 //     parsing, export swap, sha256 manifest of ~200 MB).
+//   build to preview: one warm build, then `netboot-farm boot` of the built
+//     image (BIOS, private LAN) until the login prompt: what "Build" and then
+//     the preview cost a user after an edit.
 //   --cold: additionally, a build from nothing in a fresh state folder in
 //     $TMPDIR (the base image by debootstrap, then every layer), as CI sees
 //     it. Minutes on 2 cores; the folder is removed afterwards.
 //
-// Options: --runs N (3) --cold --no-build --builder buildah|podman (buildah)
+// Options: --runs N (3) --cold --no-build --no-boot --builder buildah|podman (buildah)
 // Results: printed, and written to $TMPDIR/netboot-farm-bench/build.json.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +27,7 @@ const value = (name, fallback) => {
   const at = argv.indexOf(`--${name}`);
   return at < 0 ? fallback : argv[at + 1];
 };
-const opts = { runs: Number(value('runs', '3')), cold: argv.includes('--cold'), noBuild: argv.includes('--no-build'), builder: value('builder', 'buildah') };
+const opts = { runs: Number(value('runs', '3')), cold: argv.includes('--cold'), noBuild: argv.includes('--no-build'), noBoot: argv.includes('--no-boot'), builder: value('builder', 'buildah') };
 const say = (line = '') => process.stdout.write(line + '\n');
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,7 +44,8 @@ const defaultState = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'
 
 function workspace() {
   const dir = mkdtempSync(join(tmpdir(), 'nbf-bench-build-'));
-  for (const name of ['Dockerfile', 'lts.conf']) copyFileSync(join(example, name), join(dir, name));
+  // The Dockerfile's build context (image/, initramfs/, tftp/) and the farm's configs.
+  for (const name of ['Dockerfile', 'lts.conf', 'dhcpd.conf', 'image', 'initramfs', 'tftp']) cpSync(join(example, name), join(dir, name), { recursive: true });
   return dir;
 }
 
@@ -96,6 +100,19 @@ for (let i = 0; i < opts.runs; i++) {
 }
 results.warm = { oursMedianMs: median(warm.ours), peerMedianMs: median(warm.peer), ours: warm.ours, peer: warm.peer, ratio: median(warm.ours) / median(warm.peer) };
 say(`  warm build + export: ours ${seconds(results.warm.oursMedianMs)} (median of ${opts.runs}), ${opts.builder} by hand ${seconds(results.warm.peerMedianMs)}, ours/peer ${results.warm.ratio.toFixed(2)}x`);
+
+if (!opts.noBoot) {
+  const dir = workspace();
+  try {
+    say('  build to booted preview: warm build, then boot (BIOS, private LAN) to the login prompt...');
+    const build = timed(process.execPath, [cli, 'build', dir, '--builder', opts.builder]);
+    const boot = timed(process.execPath, [cli, 'boot', dir, '--headless', '--firmware', 'bios', '--network', 'isolated', '--expect', 'login:', '--timeout', '900']);
+    results.buildToPreview = { buildMs: build, bootMs: boot, totalMs: build + boot };
+    say(`  build to preview: build ${seconds(build)} + boot to login ${seconds(boot)} = ${seconds(build + boot)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 if (opts.cold) {
   const state = mkdtempSync(join(tmpdir(), 'nbf-bench-state-'));

@@ -24,7 +24,7 @@ export const DIAGNOSTIC_CATALOGS: Readonly<Record<string, RuleCatalog<string>>> 
 
 export const NETWORK_MODES = ['auto', 'isolated', 'user'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
-export const BUILDERS = ['auto', 'docker', 'podman', 'buildah'] as const;
+export const BUILDERS = ['auto', 'docker', 'podman', 'buildah', 'native'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
 
 interface SettingSchema {
@@ -60,7 +60,7 @@ export const SETTINGS = {
     default: 'auto',
     scope: 'machine-overridable',
     enum: BUILDERS,
-    enumDescriptions: ['The first that works: docker (BuildKit), then podman, then buildah.', 'Docker with BuildKit.', 'Podman.', 'Buildah.'],
+    enumDescriptions: ['The first that works: docker (BuildKit), then podman, then buildah, then native.', 'Docker with BuildKit.', 'Podman.', 'Buildah.', 'No container tool: debootstrap, chroot and mksquashfs as LTSP does (root only; the Dockerfile subset documented in nativePlan.ts).'],
     markdownDescription: 'The container builder that builds the netboot image from the Dockerfile.',
   },
   'build.builderPath': {

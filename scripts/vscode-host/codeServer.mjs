@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer } from './installCodeServer.mjs';
 
@@ -39,6 +39,8 @@ export async function startCodeServer(options = {}) {
     XDG_CONFIG_HOME: join(scratch, 'config'),
     XDG_DATA_HOME: join(scratch, 'data'),
     XDG_CACHE_HOME: join(scratch, 'cache'),
+    // ...but the farm's images are the same in every run: keep sharing them.
+    NETBOOT_FARM_CACHE: process.env.NETBOOT_FARM_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'netboot-farm'),
     TMPDIR: scratch,
   };
   const args = [

@@ -19,7 +19,7 @@ test('build: an unknown stage lists the stages there are; an unknown builder is 
   assert.match(r.stderr, /no stage "imgae" in the Dockerfile \(stages: base, image\)/);
   const u = cli('build', dir, '--builder', 'kaniko');
   assert.equal(u.code, 2);
-  assert.match(u.stderr, /--builder must be one of docker, podman, buildah \(got "kaniko"\)/);
+  assert.match(u.stderr, /--builder must be one of docker, podman, buildah, native \(got "kaniko"\)/);
 });
 
 test('build: a state folder inside the workspace is refused (layers would land in the repository)', () => {

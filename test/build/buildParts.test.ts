@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bzImageVersion, classify, hashInput, staleInputs } from '../../server/src/farm/build/artifactManifest';
+import { bzImageVersion, classify, hashInput, manifestJson, netbootManifest, readManifest, staleInputs, type ArtifactFile } from '../../server/src/farm/build/artifactManifest';
+import { readFarmImage } from '../../server/src/farm/image/farmImage';
 import { builderArgs } from '../../server/src/farm/build/builderArgs';
 import { parseEventLine, renderBuildEvent, stepTitle, terminalLines, type BuildEvent } from '../../server/src/farm/build/buildEvents';
 import { BUILD_TASK_TYPE, buildTaskArgs, buildTaskLabel } from '../../server/src/farm/build/buildTaskDefinition';
@@ -56,6 +57,9 @@ test('runtime: runc over crun on a hybrid cgroup host; chroot when nothing else 
 test('state folder: under XDG_CACHE_HOME, never inside the repository, no search registries', () => {
   assert.equal(defaultStateDir({ XDG_CACHE_HOME: '/var/cache/me' }), '/var/cache/me/netboot-farm/containers');
   assert.match(defaultStateDir({ XDG_CACHE_HOME: 'relative' }), /\/\.cache\/netboot-farm\/containers$/);
+  // The netbootFarm.cacheDir setting reaches the CLI as NETBOOT_FARM_CACHE and wins over XDG_CACHE_HOME.
+  assert.equal(defaultStateDir({ XDG_CACHE_HOME: '/var/cache/me', NETBOOT_FARM_CACHE: '/srv/nbf-cache' }), '/srv/nbf-cache/containers');
+  assert.match(defaultStateDir({ NETBOOT_FARM_CACHE: 'relative' }), /\/\.cache\/netboot-farm\/containers$/);
   assert.match(checkStateDir('/repo/.cache/c', ['/repo']) ?? '', /inside \/repo/);
   assert.equal(checkStateDir('/repo-other/c', ['/repo']), undefined);
   const files = stateConfigFiles('/s', { rootless: false, runtime: '/usr/sbin/runc' });
@@ -108,7 +112,7 @@ test('manifest: the preview is told which inputs changed since the build', async
   mkdirSync(join(ws, 'farm', '.netboot'), { recursive: true });
   writeFileSync(join(ws, 'farm', 'Dockerfile'), 'FROM scratch\n');
   writeFileSync(join(ws, 'farm', 'lts.conf'), '[Default]\n');
-  const manifest = { version: 1, dockerfile: await hashInput(join(ws, 'farm', 'Dockerfile'), ws), configs: [await hashInput(join(ws, 'farm', 'lts.conf'), ws)], files: [] };
+  const manifest = { format: 1, files: [], build: { dockerfile: await hashInput(join(ws, 'farm', 'Dockerfile'), ws), configs: [await hashInput(join(ws, 'farm', 'lts.conf'), ws)] } };
   const netboot = join(ws, 'farm', '.netboot');
   writeFileSync(join(netboot, 'manifest.json'), JSON.stringify(manifest));
   assert.deepEqual(await staleInputs(netboot, ws), []);
@@ -132,4 +136,41 @@ test('state lock: a second build on the same state folder is refused while the f
   const again = await lockState(dir);
   assert.ok('release' in again, 'a lock left by a dead process is taken over');
   await again.release();
+});
+
+test('manifest: one format for builds and the example image; the farm reads a build as a farm image with its boot loaders', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nbf-netboot-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (path: string, role: ArtifactFile['role']): ArtifactFile => ({ path, role, size: 1, sha256: path.length.toString(16).padStart(64, '0') });
+  const files = [
+    file('images/amd64.img', 'squashfs'),
+    file('tftp/boot/grub/x86_64-efi/core.efi', 'tftp'),
+    file('tftp/ltsp/amd64/boot.ipxe', 'tftp'),
+    file('tftp/ltsp/amd64/initrd.img', 'initramfs'),
+    file('tftp/ltsp/amd64/pxelinux.0', 'tftp'),
+    file('tftp/ltsp/amd64/vmlinuz', 'kernel'),
+    file('tftp/old/pxelinux.0', 'tftp'),
+  ];
+  const build = { builtAt: '2026-01-01T00:00:00.000Z', durationMs: 1, builder: { name: 'buildah', version: 'buildah 1.28' }, dockerfile: { path: 'Dockerfile', sha256: 'ab'.repeat(32) }, configs: [] };
+  const manifest = { ...netbootManifest(files, { tftpRoot: 'tftp', kernelVersion: '6.1.0-50-amd64' }), build };
+  // Of two pxelinux.0, the one in LTSP's folder for the image (ltsp/amd64/) wins over a shallower one.
+  assert.deepEqual(manifest.bootFiles, { ipxe: 'ltsp/amd64/boot.ipxe', bios: 'ltsp/amd64/pxelinux.0', efi: 'boot/grub/x86_64-efi/core.efi' });
+  assert.match(manifest.key, /^[0-9a-f]{16}$/);
+  assert.notEqual(netbootManifest(files.slice(1), { tftpRoot: 'tftp' }).key, manifest.key, 'the key follows the files');
+  writeFileSync(join(dir, 'manifest.json'), manifestJson(manifest));
+  assert.deepEqual(await readManifest(dir), manifest);
+  assert.deepEqual(await readFarmImage(dir), {
+    dir,
+    tftpRoot: join(dir, 'tftp'),
+    squashfs: join(dir, 'images', 'amd64.img'),
+    exportName: 'amd64',
+    nbdPort: 10809,
+    bootFiles: manifest.bootFiles,
+    ltsConfPath: 'ltsp/amd64/lts.conf',
+    kernelVersion: '6.1.0-50-amd64',
+    key: manifest.key,
+  });
+  // No squashfs: nothing for the farm to serve.
+  writeFileSync(join(dir, 'manifest.json'), manifestJson(netbootManifest(files.slice(1), { tftpRoot: 'tftp' })));
+  assert.equal(await readFarmImage(dir), undefined);
 });

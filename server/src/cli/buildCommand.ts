@@ -23,7 +23,7 @@ function builderFlag(value: string | undefined): BuilderName | undefined {
 export const buildCommand: CliCommand = {
   name: 'build',
   summary: 'build the netboot image (or one stage) and export it to FOLDER/.netboot/',
-  usage: 'build [FOLDER] [--file DOCKERFILE] [--stage NAME] [--builder docker|podman|buildah] [--state-dir DIR] [--json]',
+  usage: 'build [FOLDER] [--file DOCKERFILE] [--stage NAME] [--builder docker|podman|buildah|native] [--state-dir DIR] [--json]',
   async run(argv, io) {
     const args = parseArgs(argv, { values: ['file', 'stage', 'builder', 'state-dir'], booleans: ['json'] });
     if (args.positionals.length > 1) throw new UsageError('one FOLDER at most');
@@ -70,6 +70,10 @@ export const baseImageCommand: CliCommand = {
     if (!builder) {
       io.stderr('netboot-farm base-image: no container builder works here\n');
       return 1;
+    }
+    if (builder.name === 'native') {
+      io.stdout('netboot-farm: the native builder needs no base image: it debootstraps FROM localhost/debian:SUITE itself, once, into its state folder\n');
+      return 0;
     }
     const state = await prepareContainerState(flag(args, 'state-dir') ?? defaultStateDir(), {
       rootless: process.getuid?.() !== 0,

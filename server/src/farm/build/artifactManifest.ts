@@ -18,20 +18,64 @@ export interface InputHash {
   readonly sha256: string;
 }
 
-/** `.netboot/manifest.json`: what the last successful build made, from what. The preview reads it. */
-export interface BuildManifest {
-  readonly version: 1;
+/**
+ * How an image build was made: the preview compares the inputs with the
+ * editor's files to say the image is older than them.
+ */
+export interface BuildRecord {
   readonly builtAt: string;
   readonly durationMs: number;
   readonly builder: { readonly name: string; readonly version: string; readonly isolation?: string };
   readonly target?: string;
-  readonly kernelVersion?: string;
   readonly dockerfile: InputHash;
   /** lts.conf / ltsp.conf beside the Dockerfile when there are, so the preview can tell they changed. */
   readonly configs: readonly InputHash[];
-  readonly files: readonly ArtifactFile[];
 }
 
+/** TFTP paths (relative to the TFTP root) of each kind of boot file a tree has. */
+export interface BootFiles {
+  readonly ipxe?: string;
+  readonly bios?: string;
+  readonly efi?: string;
+}
+
+/**
+ * `manifest.json` of an image folder, the one format for both kinds: an image
+ * build's `.netboot/` and the example image's cache folder. Paths are relative
+ * to the folder (with `/`), so the folder can move.
+ *
+ *   format       1
+ *   tftpRoot     the TFTP tree ("tftp")
+ *   squashfs     the root file system the NBD server exports ("images/amd64.img")
+ *   exportName   its NBD export name, which the boot files ask for (LTSP's CPU name, "amd64")
+ *   nbdPort      the NBD port the boot files ask for (10809)
+ *   bootFiles    TFTP paths of the boot loaders: ipxe (*.ipxe), bios (pxelinux.0 / core.0), efi (core.efi)
+ *   ltsConfPath  TFTP path where clients fetch lts.conf: the farm serves the workspace's live file there
+ *   kernelVersion  the kernel's own version string, read from the bzImage
+ *   key          identifies the content: the example image's input hash, a build's file hashes
+ *   files        every file, classified (squashfs, kernel, initramfs, tftp), sized and hashed
+ *   build        image builds only: when, with what, from which Dockerfile and configs
+ *
+ * server/src/farm/image/farmImage.ts reads it (readFarmImage) as a FarmImage.
+ */
+export interface NetbootManifest {
+  readonly format: 1;
+  readonly tftpRoot: string;
+  readonly squashfs: string;
+  readonly exportName: string;
+  readonly nbdPort: number;
+  readonly bootFiles: BootFiles;
+  readonly ltsConfPath: string;
+  readonly kernelVersion?: string;
+  readonly key: string;
+  readonly files: readonly ArtifactFile[];
+  readonly build?: BuildRecord;
+}
+
+/** The manifest of an image build: `build` is always there. */
+export type BuildManifest = NetbootManifest & { readonly build: BuildRecord };
+
+export const DEFAULT_NBD_PORT = 10809;
 export const MANIFEST_NAME = 'manifest.json';
 export const CONFIG_NAMES = ['lts.conf', 'ltsp.conf'] as const;
 
@@ -114,29 +158,72 @@ export async function hashInput(path: string, base: string): Promise<InputHash |
  * that it boots an image older than the Dockerfile or lts.conf in the editor.
  */
 export async function staleInputs(netbootDir: string, workspace: string): Promise<string[] | undefined> {
-  const manifest = await readManifest(netbootDir);
-  if (!manifest) return undefined;
+  const build = (await readManifest(netbootDir))?.build;
+  if (!build) return undefined;
   const changed: string[] = [];
-  for (const input of [manifest.dockerfile, ...manifest.configs]) {
+  for (const input of [build.dockerfile, ...build.configs]) {
     const now = await hashInput(join(workspace, input.path), workspace);
     if (now?.sha256 !== input.sha256) changed.push(input.path);
   }
   // A config created since the build counts too: it sits beside the Dockerfile.
   for (const name of CONFIG_NAMES) {
-    const path = posix.join(posix.dirname(manifest.dockerfile.path), name);
-    if (manifest.configs.some((c) => c.path === path)) continue;
+    const path = posix.join(posix.dirname(build.dockerfile.path), name);
+    if (build.configs.some((c) => c.path === path)) continue;
     if (await hashInput(join(workspace, path), workspace)) changed.push(path);
   }
   return changed;
 }
 
-export async function readManifest(netbootDir: string): Promise<BuildManifest | undefined> {
-  const text = await readFile(join(netbootDir, MANIFEST_NAME), 'utf8').catch(() => undefined);
+/** Reads an image folder's manifest; undefined when there is none or it is not this format. */
+export async function readManifest(dir: string): Promise<NetbootManifest | undefined> {
+  const text = await readFile(join(dir, MANIFEST_NAME), 'utf8').catch(() => undefined);
   if (!text) return undefined;
   try {
-    const value = JSON.parse(text) as BuildManifest;
-    return value?.version === 1 ? value : undefined;
+    const value = JSON.parse(text) as NetbootManifest;
+    return value?.format === 1 && Array.isArray(value.files) ? value : undefined;
   } catch {
     return undefined;
   }
 }
+
+/**
+ * The boot loaders of a TFTP tree, found by their names (paths relative to the
+ * tree, with `/`). Of two, the one in LTSP's folder for the image
+ * (`ltsp/EXPORT/`) wins, then the shallower.
+ */
+export function findBootFiles(tftpPaths: readonly string[], exportName = 'amd64'): BootFiles {
+  const rank = (path: string) => (path.startsWith(`ltsp/${exportName}/`) ? 0 : 1) * 100 + path.split('/').length;
+  const find = (pattern: RegExp) => tftpPaths.filter((path) => pattern.test(path)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
+  const ipxe = find(/\.ipxe$/);
+  const bios = find(/(^|\/)(pxelinux\.0|core\.0)$/);
+  const efi = find(/(^|\/)(core|grubx64|bootx64)\.efi$/i);
+  return { ...(ipxe ? { ipxe } : {}), ...(bios ? { bios } : {}), ...(efi ? { efi } : {}) };
+}
+
+/**
+ * The manifest of an image folder from its described files: the squashfs and
+ * TFTP tree are found by role and place, the boot loaders by name. The key is
+ * the hash of every file's hash, so two folders with the same files agree.
+ */
+export function netbootManifest(files: readonly ArtifactFile[], options: { tftpRoot: string; kernelVersion?: string; key?: string; build?: BuildRecord }): NetbootManifest {
+  const squashfs = files.find((f) => f.role === 'squashfs')?.path ?? '';
+  const exportName = posix.basename(squashfs).replace(/\.(img|squashfs)$/, '') || 'amd64';
+  const prefix = options.tftpRoot.replace(/\/?$/, '/');
+  const tftpPaths = files.filter((f) => f.path.startsWith(prefix)).map((f) => f.path.slice(prefix.length));
+  const key = options.key ?? createHash('sha256').update(files.map((f) => `${f.path} ${f.sha256}`).join('\n')).digest('hex').slice(0, 16);
+  return {
+    format: 1,
+    tftpRoot: options.tftpRoot,
+    squashfs,
+    exportName,
+    nbdPort: DEFAULT_NBD_PORT,
+    bootFiles: findBootFiles(tftpPaths, exportName),
+    ltsConfPath: `ltsp/${exportName}/lts.conf`,
+    ...(options.kernelVersion ? { kernelVersion: options.kernelVersion } : {}),
+    key,
+    files,
+    ...(options.build ? { build: options.build } : {}),
+  };
+}
+
+export const manifestJson = (manifest: NetbootManifest): string => JSON.stringify(manifest, null, 2) + '\n';

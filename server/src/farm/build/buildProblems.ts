@@ -10,6 +10,7 @@ export const buildRules = {
   BLD002: { severity: 'error', message: '`{keyword}` is not a Dockerfile instruction, so {builder} stopped the build here. Correct the keyword or remove the line.' },
   BLD003: { severity: 'error', message: 'COPY/ADD source `{source}` is not in the build context ({context}): {error}. Fix the path, or check .dockerignore.' },
   BLD004: { severity: 'error', message: 'The {builder} build failed: {error}' },
+  BLD005: { severity: 'error', message: 'The native builder (debootstrap and chroot, for hosts without a container tool) does not support {what}: {fix}.' },
 } as const satisfies RuleCatalog<string>;
 
 export type BuildCode = keyof typeof buildRules;

@@ -11,8 +11,8 @@ export interface BuildTaskDefinition {
   readonly dockerfile: string;
   /** Build up to this stage and tag it; absent: the whole image, exported to `.netboot/`. */
   readonly stage?: string;
-  /** `auto` (or absent): the first that works of docker, podman, buildah. */
-  readonly builder?: 'auto' | 'docker' | 'podman' | 'buildah';
+  /** `auto` (or absent): the first that works of docker, podman, buildah, native (debootstrap + chroot, root only). */
+  readonly builder?: 'auto' | 'docker' | 'podman' | 'buildah' | 'native';
 }
 
 export interface BuildTaskSettings {

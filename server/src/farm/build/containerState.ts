@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { cacheRoot } from '../../host/cacheRoot';
 
 /**
  * Everything podman and buildah keep (layers, images, containers, locks,
@@ -16,10 +16,9 @@ export interface ContainerState {
   readonly tmp: string;
 }
 
-/** `${XDG_CACHE_HOME:-~/.cache}/netboot-farm/containers`, or the folder the user configured. */
+/** `containers` in the cache folder (see cacheRoot), unless the user configured a state folder. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(cache, 'netboot-farm', 'containers');
+  return join(cacheRoot(env), 'containers');
 }
 
 const isInside = (dir: string, root: string) => {

@@ -2,8 +2,9 @@ import { access, constants, statfs } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { loadExeca } from './execaLoader';
 
-export type BuilderName = 'docker' | 'podman' | 'buildah';
-export const BUILDER_NAMES: readonly BuilderName[] = ['docker', 'podman', 'buildah'];
+/** `native`: no container tool, debootstrap + chroot + mksquashfs as LTSP itself builds (nativePlan.ts says what it runs). */
+export type BuilderName = 'docker' | 'podman' | 'buildah' | 'native';
+export const BUILDER_NAMES: readonly BuilderName[] = ['docker', 'podman', 'buildah', 'native'];
 
 /** How podman and buildah run RUN steps: an OCI runtime, or a plain chroot when none works here. */
 export type Isolation = { kind: 'oci'; runtime: string; why: string } | { kind: 'chroot'; why: string };
@@ -81,13 +82,28 @@ async function tryContainerTool(name: 'podman' | 'buildah', isolation: Isolation
   return { name, path, version: firstLine(version.out), isolation };
 }
 
-/** The first builder that works, in the order docker (BuildKit), podman, buildah, or the one asked for. */
+/**
+ * The native builder interprets a Dockerfile subset itself: it needs root (chroot,
+ * mounts, device nodes), debootstrap for `FROM localhost/debian:SUITE`, and
+ * unshare, chroot and mksquashfs.
+ */
+export async function tryNative(uid = process.getuid?.()): Promise<Builder | string> {
+  if (uid !== 0) return 'needs root (chroot, mounts and debootstrap\'s device nodes): run the build as root, or install buildah or podman';
+  const tools = ['debootstrap', 'mksquashfs', 'unshare', 'chroot'] as const;
+  const paths = await Promise.all(tools.map((t) => which(t)));
+  const missing = tools.filter((_, i) => !paths[i]);
+  if (missing.length) return `${missing.join(', ')} not installed (apt-get install ${[...new Set(missing.map((t) => (t === 'mksquashfs' ? 'squashfs-tools' : t === 'debootstrap' ? 'debootstrap' : 'util-linux')))].join(' ')})`;
+  const version = await probe(paths[0]!, ['--version']);
+  return { name: 'native', path: paths[0]!, version: `native (${firstLine(version.out) || 'debootstrap'}, chroot, no container tool)` };
+}
+
+/** The first builder that works, in the order docker (BuildKit), podman, buildah, native, or the one asked for. */
 export async function detectBuilder(only?: BuilderName): Promise<Detection> {
   const [runc, crun, mode] = await Promise.all([which('runc'), which('crun'), cgroupMode()]);
   const isolation = pickIsolation({ runc, crun }, mode);
   const skipped: { name: BuilderName; reason: string }[] = [];
   for (const name of only ? [only] : BUILDER_NAMES) {
-    const result = name === 'docker' ? await tryDocker() : await tryContainerTool(name, isolation);
+    const result = name === 'docker' ? await tryDocker() : name === 'native' ? await tryNative() : await tryContainerTool(name, isolation);
     if (typeof result !== 'string') return { builder: result, skipped };
     skipped.push({ name, reason: result });
   }

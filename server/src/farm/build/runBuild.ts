@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDockerfile, stageLabel, type DockerfileDocument, type Stage } from '../../lang/dockerfile/stageGraph';
-import { CONFIG_NAMES, describeArtifacts, hashInput, MANIFEST_NAME, type BuildManifest } from './artifactManifest';
+import { CONFIG_NAMES, describeArtifacts, hashInput, manifestJson, MANIFEST_NAME, netbootManifest, type BuildManifest } from './artifactManifest';
 import { builderArgs } from './builderArgs';
 import type { BuildEvent } from './buildEvents';
 import { BuildOutputParser } from './buildOutput';
@@ -10,6 +10,8 @@ import { instructionAt, mapBuildFailure, type BuildProblem } from './buildProble
 import { leftoverContainers, removeContainers } from './buildContainers';
 import { checkStateDir, defaultStateDir, prepareContainerState, type ContainerState } from './containerState';
 import { detectBuilder, type Builder, type BuilderName } from './detectBuilder';
+import { runNativeBuild } from './nativeBuild';
+import { planNativeBuild } from './nativePlan';
 import { lockState } from './stateLock';
 import { streamProcess } from './streamProcess';
 
@@ -108,36 +110,41 @@ async function buildLocked(request: BuildRequest, prepared: Prepared): Promise<B
   const netboot = join(workspace, NETBOOT_DIR);
   const exportTo = join(netboot, `.export-${randomBytes(4).toString('hex')}`);
   const tag = exporting ? undefined : `localhost/netboot-farm/${basename(workspace).toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'image'}:${(target.name ?? `stage-${target.index}`).toLowerCase()}`;
-  const args = builderArgs(builder, { dockerfile, context, target: target.name ?? (target === doc.graph.final ? undefined : String(target.index)), exportTo: exporting ? exportTo : undefined, tag });
+  const native = builder.name === 'native';
+  const containers = builder.name === 'podman' || builder.name === 'buildah';
+  const args = native ? [] : builderArgs(builder, { dockerfile, context, target: target.name ?? (target === doc.graph.final ? undefined : String(target.index)), exportTo: exporting ? exportTo : undefined, tag });
   const stages = doc.graph.stages.slice(0, target.index + 1);
-  emit({ type: 'start', dockerfile, target: target.name, stages: stages.length, args: [builder.path, ...args] });
+  const plan = native ? planNativeBuild(doc, target, dockerfile) : undefined;
+  emit({ type: 'start', dockerfile, target: target.name, stages: stages.length, args: native ? ['native', ...(plan?.stages.map((s) => s.label) ?? [])] : [builder.path, ...args] });
 
   if (exporting) await mkdir(netboot, { recursive: true });
-  const before = builder.name === 'docker' ? [] : await leftoverContainers(builder, state);
+  const before = containers ? await leftoverContainers(builder, state) : [];
   const parser = new BuildOutputParser(
     stages.map((s) => s.instructions.length + 1),
     stages.map((s) => s.name?.toLowerCase()),
   );
   const lines: string[] = [];
-  const run = await streamProcess(builder.path, args, {
-    env: state.env,
-    cwd: context,
-    signal: request.signal,
-    onLine(line) {
-      lines.push(line);
-      if (lines.length > 2000) lines.splice(0, 1000);
-      const out = parser.line(line);
-      if (out.kind === 'step') {
-        const at = instructionAt(doc.graph.stages, out.stage, out.step);
-        const stage = doc.graph.stages[out.stage - 1];
-        emit({ type: 'step', stage: out.stage, stages: out.stages, stageName: stage ? stageLabel(stage) : `stage ${out.stage - 1}`, step: out.step, steps: out.steps, text: out.text, line: at && at.getRange().start.line + 1, done: out.done, total: out.total });
-      } else if (out.kind === 'cached') emit({ type: 'cached', stage: out.stage, step: out.step });
-      emit({ type: 'log', text: line });
-    },
-  });
+  const onLine = (line: string) => {
+    lines.push(line);
+    if (lines.length > 2000) lines.splice(0, 1000);
+    const out = parser.line(line);
+    if (out.kind === 'step') {
+      const at = instructionAt(doc.graph.stages, out.stage, out.step);
+      const stage = doc.graph.stages[out.stage - 1];
+      emit({ type: 'step', stage: out.stage, stages: out.stages, stageName: stage ? stageLabel(stage) : `stage ${out.stage - 1}`, step: out.step, steps: out.steps, text: out.text, line: at && at.getRange().start.line + 1, done: out.done, total: out.total });
+    } else if (out.kind === 'cached') emit({ type: 'cached', stage: out.stage, step: out.step });
+    emit({ type: 'log', text: line });
+  };
+  // The native builder refuses what its Dockerfile subset lacks before it starts anything.
+  const refused = plan && plan.problems.length > 0;
+  const run = refused
+    ? { exitCode: 125, cancelled: false }
+    : plan
+      ? await runNativeBuild(plan, { context, state, stageCount: stages.length, exportTo: exporting ? exportTo : undefined, signal: request.signal, onLine })
+      : await streamProcess(builder.path, args, { env: state.env, cwd: context, signal: request.signal, onLine });
 
-  const finish = async (ok: boolean, message: string, problems: BuildProblem[] = [], manifest?: BuildManifest): Promise<BuildResult> => {
-    if (!ok && builder.name !== 'docker') {
+  const finish = async (ok: boolean, message: string, problems: readonly BuildProblem[] = [], manifest?: BuildManifest): Promise<BuildResult> => {
+    if (!ok && containers) {
       // --force-rm removes a failed step's container, but not one a cancel interrupted.
       const now = await leftoverContainers(builder, state);
       await removeContainers(builder, state, now.filter((c) => !before.includes(c)));
@@ -148,12 +155,13 @@ async function buildLocked(request: BuildRequest, prepared: Prepared): Promise<B
     return { ok, cancelled: run.cancelled, problems, manifest, builder };
   };
 
+  if (refused) return finish(false, `the native builder cannot run ${dockerfile} (see the problems): use its Dockerfile subset, or a container builder`, plan.problems);
   if (run.cancelled) return finish(false, 'build cancelled');
   if (run.exitCode !== 0) {
     const problems = mapBuildFailure({ file: dockerfile, doc, builder: builder.name, context, started: parser.started, lines });
     return finish(false, `${builder.name} failed (exit ${run.exitCode})`, problems);
   }
-  if (!exporting) return finish(true, `built stage ${stageLabel(target)} as ${tag}`);
+  if (!exporting) return finish(true, native ? `built stage ${stageLabel(target)} natively (the native builder keeps no images: build the whole image to export it)` : `built stage ${stageLabel(target)} as ${tag}`);
 
   // Swap the new export in, entry by entry (images/, tftp/...): the preview never sees half of one build and half of another in a folder.
   // Our own files in .netboot/ (the manifest, the preview's leases) are never overwritten by an export.
@@ -169,19 +177,19 @@ async function buildLocked(request: BuildRequest, prepared: Prepared): Promise<B
     const hashed = await hashInput(join(context, name), workspace);
     if (hashed) configs.push(hashed);
   }
-  const manifest: BuildManifest = {
-    version: 1,
+  const build = {
     builtAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     builder: { name: builder.name, version: builder.version, isolation },
     target: target.name,
-    kernelVersion: described.kernelVersion,
     dockerfile: (await hashInput(dockerfile, workspace))!,
     configs,
-    files: described.files,
   };
-  await writeFile(join(netboot, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
+  const manifest: BuildManifest = { ...netbootManifest(described.files, { tftpRoot: 'tftp', kernelVersion: described.kernelVersion }), build };
+  await writeFile(join(netboot, MANIFEST_NAME), manifestJson(manifest));
   const missing = (['squashfs', 'kernel', 'initramfs'] as const).filter((role) => !manifest.files.some((f) => f.role === role));
-  const note = missing.length ? `; the export has no ${missing.join(', ')}: the preview cannot boot it` : '';
+  const loaders = Object.keys(manifest.bootFiles).length === 0 ? ['a boot loader in tftp/ (an iPXE script, pxelinux.0 or core.efi)'] : [];
+  const lacking = [...missing, ...loaders];
+  const note = lacking.length ? `; the export has no ${lacking.join(', ')}: the preview cannot boot it` : '';
   return finish(true, `exported ${manifest.files.length} files to ${netboot}${note}`, [], manifest);
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { cacheRoot } from '../../host/cacheRoot';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeCpioNewc, type CpioEntry } from './cpioArchive';
-import { manifestName, manifestText, readFarmImage, type FarmImage } from './farmImage';
+import { describeArtifacts, manifestJson, MANIFEST_NAME, netbootManifest } from '../build/artifactManifest';
+import { readFarmImage, type FarmImage } from './farmImage';
 import { findTool, runTool } from './hostTools';
 
 /**
@@ -16,7 +17,7 @@ import { findTool, runTool } from './hostTools';
  */
 
 /** Bump when the layout or the generated files change, so old caches are rebuilt. */
-const FORMAT = 3;
+const FORMAT = 4;
 const EXPORT_NAME = 'amd64';
 const NBD_PORT = 10809;
 const TFTP_DIR = 'ltsp/amd64';
@@ -36,8 +37,7 @@ export interface ExampleImageOptions {
 }
 
 export function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'netboot-farm', 'example-image');
+  return join(cacheRoot(), 'example-image');
 }
 
 /** The folder holding examples/farm/image/, found from this file or the bundle beside dist/. */
@@ -222,18 +222,14 @@ async function buildInto(work: string, farmDir: string, inputs: Inputs, log: (li
     await writeFile(join(tftpRoot, path), text);
   }
 
-  const image: FarmImage = {
-    dir: work,
-    tftpRoot,
-    squashfs,
-    exportName: EXPORT_NAME,
-    nbdPort: NBD_PORT,
-    bootFiles: { ipxe: `${TFTP_DIR}/boot.ipxe`, bios: `${TFTP_DIR}/pxelinux.0`, efi: 'boot/grub/x86_64-efi/core.efi' },
-    ltsConfPath: `${TFTP_DIR}/lts.conf`,
-    kernelVersion: inputs.kernelVersion,
-    key: inputs.key,
-  };
-  await writeFile(join(work, manifestName), manifestText(image));
+  // The same manifest format as an image build's .netboot/ (artifactManifest.ts).
+  const described = await describeArtifacts(work, work, ['tftp', `${EXPORT_NAME}.img`]);
+  const manifest = netbootManifest(described.files, { tftpRoot: 'tftp', kernelVersion: inputs.kernelVersion, key: inputs.key });
+  const expected = { ipxe: `${TFTP_DIR}/boot.ipxe`, bios: `${TFTP_DIR}/pxelinux.0`, efi: 'boot/grub/x86_64-efi/core.efi' };
+  if (JSON.stringify(manifest.bootFiles) !== JSON.stringify(expected)) throw new Error(`the example image's boot files are ${JSON.stringify(manifest.bootFiles)}, not ${JSON.stringify(expected)}`);
+  await writeFile(join(work, MANIFEST_NAME), manifestJson(manifest));
+  const image = await readFarmImage(work);
+  if (!image) throw new Error(`${join(work, MANIFEST_NAME)} does not read back as a farm image`);
   return image;
 }
 

@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { loadExeca } from '../build/execaLoader';
 
 /** The Debian package that provides each program the farm runs, for "install X" messages. */
@@ -33,11 +33,31 @@ export function packageFor(tool: string): string {
   return debianPackageOf[tool] ?? tool;
 }
 
+/** Programs whose path the user may set (the VS Code client passes its settings this way). */
+const pathVariableOf: Readonly<Record<string, { variable: string; setting: string }>> = {
+  'qemu-system-x86_64': { variable: 'NETBOOT_FARM_QEMU', setting: 'netbootFarm.preview.qemuPath' },
+};
+
+function configuredPath(tool: string): string | undefined {
+  const known = pathVariableOf[tool];
+  const path = known && process.env[known.variable];
+  if (!known || !path) return undefined;
+  if (!isAbsolute(path)) throw new Error(`${known.variable} (the ${known.setting} setting) must be an absolute path to ${tool}, not "${path}"`);
+  return path;
+}
+
 /**
  * Finds a program on PATH and in the sbin folders, which a normal user's PATH
  * often lacks although depmod, modprobe and nbd-client work for them there.
  */
 export async function findTool(tool: string, why: string): Promise<string> {
+  const configured = configuredPath(tool);
+  if (configured) {
+    await access(configured, constants.X_OK).catch(() => {
+      throw new Error(`${configured} is not an executable file; fix the ${pathVariableOf[tool]?.setting} setting (or leave it empty to use ${tool} from PATH)`);
+    });
+    return configured;
+  }
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = join(dir, tool);
