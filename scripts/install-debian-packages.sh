@@ -18,8 +18,9 @@ packages=(
   # a real VS Code (code-server) driven by a headless browser; its install
   # compiles native modules (node-pty, kerberos) with node-gyp
   chromium ripgrep libkrb5-dev g++ make python3
-  # the bench's peer for ltsp.conf
-  ltsp
+  # the bench's peer for ltsp.conf; ipxe has the undionly.kpxe and snponly.efi
+  # that `ltsp ipxe` installs for the LTSP 20+ image test
+  ltsp ipxe
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -37,9 +37,9 @@ function summary(result: FarmBootResult, expect: RegExp): string {
 export const bootCommand: CliCommand = {
   name: 'boot',
   summary: "boot the folder's farm in QEMU VMs and print the timeline",
-  usage: 'boot [FOLDER] [--nodes N] [--firmware bios|uefi|both] [--headless] [--expect REGEX] [--timeout SECONDS] [--network auto|isolated|user] [--example-image] [--verbose] [--json]',
+  usage: 'boot [FOLDER] [--nodes N] [--firmware bios|uefi|both] [--headless] [--expect REGEX] [--timeout SECONDS] [--network auto|isolated|user] [--image DIR] [--example-image] [--verbose] [--json]',
   async run(argv, io: CliIo) {
-    const args = parseArgs(argv, { values: ['nodes', 'firmware', 'expect', 'timeout', 'network'], booleans: ['headless', 'json', 'example-image', 'verbose'] });
+    const args = parseArgs(argv, { values: ['nodes', 'firmware', 'expect', 'timeout', 'network', 'image'], booleans: ['headless', 'json', 'example-image', 'verbose'] });
     if (args.positionals.length > 1) throw new UsageError('give at most one folder');
     const folder = resolve(args.positionals[0] ?? '.');
     const nodesText = flag(args, 'nodes');
@@ -54,6 +54,9 @@ export const bootCommand: CliCommand = {
     } catch (error) {
       throw new UsageError(`--expect is not a regular expression: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const imageText = flag(args, 'image');
+    if (imageText !== undefined && hasFlag(args, 'example-image')) throw new UsageError('give either --image DIR or --example-image, not both');
+    const imageDir = imageText === undefined ? undefined : resolve(imageText);
     const json = hasFlag(args, 'json');
     const verbose = hasFlag(args, 'verbose');
     const events: FarmEvent[] = [];
@@ -72,6 +75,8 @@ export const bootCommand: CliCommand = {
         timeoutSeconds,
         network: oneOf(flag(args, 'network'), ['auto', 'isolated', 'user'] as const, 'network', 'auto'),
         exampleImage: hasFlag(args, 'example-image'),
+        // An LTSP 20+ tree (ltsp image/kernel/initrd/ipxe) or a build export, instead of FOLDER/.netboot.
+        ...(imageDir !== undefined ? { image: imageDir } : {}),
         signal: controller.signal,
         onEvent(event) {
           events.push(event);

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { manifestText, readFarmImage, type FarmImage } from '../../../server/src/farm/image/farmImage';
+import { manifestJson, netbootManifest } from '../../../server/src/farm/build/artifactManifest';
+import { readFarmImage, type FarmImage } from '../../../server/src/farm/image/farmImage';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nbf-farm-image-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -15,12 +16,21 @@ function folder(name: string, manifest?: string): string {
   return dir;
 }
 
-test("the example image's manifest keeps paths relative, so the folder can move", async () => {
-  const dir = folder('example');
+test("an image folder's manifest keeps paths relative, so the folder can move", async () => {
+  const files = [
+    { path: 'amd64.img', role: 'squashfs' as const, size: 1, sha256: 'aa' },
+    { path: 'tftp/ltsp/amd64/boot.ipxe', role: 'tftp' as const, size: 1, sha256: 'bb' },
+    { path: 'tftp/ltsp/amd64/pxelinux.0', role: 'tftp' as const, size: 1, sha256: 'cc' },
+    { path: 'tftp/boot/grub/x86_64-efi/core.efi', role: 'tftp' as const, size: 1, sha256: 'dd' },
+  ];
+  const manifest = netbootManifest(files, { tftpRoot: 'tftp', kernelVersion: '6.1.0-56-amd64', key: '0123456789abcdef' });
+  const text = manifestJson(manifest);
+  assert.equal(JSON.parse(text).tftpRoot, 'tftp');
+  const moved = folder('moved', text);
   const image: FarmImage = {
-    dir,
-    tftpRoot: join(dir, 'tftp'),
-    squashfs: join(dir, 'amd64.img'),
+    dir: moved,
+    tftpRoot: join(moved, 'tftp'),
+    squashfs: join(moved, 'amd64.img'),
     exportName: 'amd64',
     nbdPort: 10809,
     bootFiles: { ipxe: 'ltsp/amd64/boot.ipxe', bios: 'ltsp/amd64/pxelinux.0', efi: 'boot/grub/x86_64-efi/core.efi' },
@@ -28,42 +38,14 @@ test("the example image's manifest keeps paths relative, so the folder can move"
     kernelVersion: '6.1.0-56-amd64',
     key: '0123456789abcdef',
   };
-  const text = manifestText(image);
-  assert.equal(JSON.parse(text).tftpRoot, 'tftp');
-  const moved = folder('moved', text);
-  assert.deepEqual(await readFarmImage(moved), { ...image, dir: moved, tftpRoot: join(moved, 'tftp'), squashfs: join(moved, 'amd64.img') });
+  assert.deepEqual(await readFarmImage(moved), image);
 });
 
-test("an image build's export (files by role) is read as a farm image, boot files found by name", async () => {
-  const dir = folder(
-    'built',
-    JSON.stringify({
-      version: 1,
-      kernelVersion: '6.1.0-56-amd64',
-      dockerfile: { path: 'Dockerfile', sha256: 'ab'.repeat(32) },
-      configs: [],
-      files: [
-        { path: 'images/amd64.img', role: 'squashfs', size: 1, sha256: '' },
-        { path: 'tftp/ltsp/amd64/vmlinuz', role: 'kernel', size: 1, sha256: '' },
-        { path: 'tftp/ltsp/amd64/initrd.img', role: 'initramfs', size: 1, sha256: '' },
-        { path: 'tftp/ltsp/amd64/pxelinux.0', role: 'tftp', size: 1, sha256: '' },
-        { path: 'tftp/ltsp.ipxe', role: 'tftp', size: 1, sha256: '' },
-      ],
-    }),
-  );
-  const image = await readFarmImage(dir);
-  assert.ok(image);
-  assert.equal(image.squashfs, join(dir, 'images', 'amd64.img'));
-  assert.equal(image.tftpRoot, join(dir, 'tftp'));
-  assert.equal(image.exportName, 'amd64');
-  assert.deepEqual(image.bootFiles, { ipxe: 'ltsp.ipxe', bios: 'ltsp/amd64/pxelinux.0' });
-  assert.equal(image.ltsConfPath, 'ltsp/amd64/lts.conf');
-  assert.equal(image.kernelVersion, '6.1.0-56-amd64');
-});
-
-test('no manifest, a broken one, or an export without a squashfs is no image', async () => {
+test('no manifest, a broken one, another format, or one without a squashfs is no image', async () => {
   assert.equal(await readFarmImage(folder('none')), undefined);
   assert.equal(await readFarmImage(folder('broken', '{"format": 1, "tftpRoot": ')), undefined);
   assert.equal(await readFarmImage(folder('other', '{"format": 2}')), undefined);
-  assert.equal(await readFarmImage(folder('nosquash', JSON.stringify({ version: 1, files: [{ path: 'tftp/x', role: 'tftp' }] }))), undefined);
+  // The build export's first format (version 1, files only) is no longer read: a rebuild writes format 1.
+  assert.equal(await readFarmImage(folder('old-build', JSON.stringify({ version: 1, files: [{ path: 'images/amd64.img', role: 'squashfs' }] }))), undefined);
+  assert.equal(await readFarmImage(folder('nosquash', manifestJson(netbootManifest([{ path: 'tftp/x', role: 'tftp', size: 1, sha256: '' }], { tftpRoot: 'tftp' })))), undefined);
 });

@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { MANIFEST_NAME, readManifest } from '../build/artifactManifest';
+import { readLtspTree } from './ltspTree';
 
 /**
  * What a farm boots: a TFTP tree, a squashfs root exported over NBD, and the
  * TFTP paths of the boot files. `manifest.json` in the image folder holds it
- * with paths relative to that folder, so the folder can move.
+ * with paths relative to that folder, so the folder can move
+ * (build/artifactManifest.ts).
  */
 export interface FarmImage {
   /** The folder holding manifest.json. */
@@ -22,73 +25,37 @@ export interface FarmImage {
   readonly kernelVersion?: string;
   /** The hash of the inputs this image was built from. */
   readonly key: string;
+  /** What the farm serves differently from the image's own files, and why: each is told as a warning, never done silently. */
+  readonly servedChanges?: readonly ServedChange[];
 }
 
-interface Manifest extends Omit<FarmImage, 'dir'> {
-  readonly format: 1;
-}
-
-export const manifestName = 'manifest.json';
-
-export function manifestText(image: FarmImage): string {
-  const { dir, ...rest } = image;
-  const manifest: Manifest = { format: 1, ...rest, tftpRoot: relative(dir, image.tftpRoot), squashfs: relative(dir, image.squashfs) };
-  return JSON.stringify(manifest, null, 2) + '\n';
+/** One change to a served file (the image's own files are never written). */
+export interface ServedChange {
+  readonly kind: string;
+  readonly message: string;
 }
 
 /**
- * An image build's export (`netboot-farm build`, artifactManifest.ts): files
- * listed by role, the TFTP tree under tftp/ and squashfs images under images/.
+ * Reads an image folder: its manifest.json (the one format of
+ * build/artifactManifest.ts, written by image builds and the example image),
+ * or, when it has none, an LTSP 20+ tree as `ltsp image/kernel/initrd/ipxe`
+ * leave it (ltspTree.ts). Undefined when it is none of these, or its manifest
+ * names no squashfs for the farm to export.
  */
-interface BuildExport {
-  readonly version: 1;
-  readonly kernelVersion?: string;
-  readonly dockerfile?: { readonly sha256?: string };
-  readonly files: readonly { readonly path: string; readonly role: string }[];
-}
-
-function fromBuildExport(dir: string, manifest: BuildExport): FarmImage | undefined {
-  const squashfs = manifest.files.find((f) => f.role === 'squashfs');
-  if (!squashfs) return undefined;
-  const exportName = basename(squashfs.path).replace(/\.img$/, '');
-  const inTftp = manifest.files.filter((f) => f.path.startsWith('tftp/')).map((f) => f.path.slice('tftp/'.length));
-  const find = (pattern: RegExp) => inTftp.find((path) => pattern.test(path));
-  const ipxe = find(/\.ipxe$/);
-  const bios = find(/(^|\/)(pxelinux\.0|core\.0)$/);
-  const efi = find(/(^|\/)(core|grubx64|bootx64)\.efi$/i);
-  return {
-    dir,
-    tftpRoot: join(dir, 'tftp'),
-    squashfs: join(dir, squashfs.path),
-    exportName,
-    nbdPort: 10809,
-    bootFiles: { ...(ipxe ? { ipxe } : {}), ...(bios ? { bios } : {}), ...(efi ? { efi } : {}) },
-    ltsConfPath: `ltsp/${exportName}/lts.conf`,
-    ...(manifest.kernelVersion ? { kernelVersion: manifest.kernelVersion } : {}),
-    key: manifest.dockerfile?.sha256?.slice(0, 16) ?? '',
-  };
-}
-
-/** Reads an image folder's manifest (ours, or an image build's export); undefined when there is none. */
 export async function readFarmImage(dir: string): Promise<FarmImage | undefined> {
-  let manifest: Partial<Manifest> & Partial<BuildExport>;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, manifestName), 'utf8')) as typeof manifest;
-  } catch {
-    return undefined;
-  }
-  if (manifest.version === 1 && Array.isArray(manifest.files)) return fromBuildExport(dir, manifest as BuildExport);
-  if (manifest.format !== 1 || !manifest.tftpRoot || !manifest.squashfs || !manifest.bootFiles || !manifest.exportName) return undefined;
+  if (!existsSync(join(dir, MANIFEST_NAME))) return readLtspTree(dir);
+  const manifest = await readManifest(dir);
+  if (!manifest?.squashfs) return undefined;
   const inside = (path: string) => (isAbsolute(path) ? path : resolve(dir, path));
   return {
     dir,
     tftpRoot: inside(manifest.tftpRoot),
     squashfs: inside(manifest.squashfs),
     exportName: manifest.exportName,
-    nbdPort: manifest.nbdPort ?? 10809,
+    nbdPort: manifest.nbdPort,
     bootFiles: manifest.bootFiles,
-    ltsConfPath: manifest.ltsConfPath ?? 'ltsp/amd64/lts.conf',
+    ltsConfPath: manifest.ltsConfPath,
     ...(manifest.kernelVersion ? { kernelVersion: manifest.kernelVersion } : {}),
-    key: manifest.key ?? '',
+    key: manifest.key,
   };
 }
