@@ -5,12 +5,13 @@ import { dhcpCommand } from './dhcpCommand';
 import { effectiveCommand } from './effectiveCommand';
 import { imageCommand } from './imageCommand';
 import { kubernetesCommand } from './kubernetesCommand';
+import { previewCommand } from './previewCommand';
 import { serveCommand } from './serveCommand';
 import type { CliCommand, CliIo } from './command';
 import { UsageError } from './usage';
 
 /** Every subcommand; a later feature adds its command here. */
-const commands: readonly CliCommand[] = [checkCommand, effectiveCommand, kubernetesCommand, buildCommand, baseImageCommand, serveCommand, imageCommand, bootCommand, dhcpCommand];
+const commands: readonly CliCommand[] = [checkCommand, effectiveCommand, kubernetesCommand, buildCommand, baseImageCommand, serveCommand, imageCommand, bootCommand, previewCommand, dhcpCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -7,6 +7,7 @@
 import { watchFile, unwatchFile } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { BootFileOrigins } from './bootFileOrigins';
 import { DhcpServer } from './dhcp/server';
 import { parseDhcpdConf } from '../lang/dhcpd/parser';
 import type { FarmEvent, FarmEventSink } from './events';
@@ -150,9 +151,9 @@ const startHttp: ServerAdapter = async (context) => {
 const startNbd: ServerAdapter = async (context) => {
   const { config, address, emit } = context;
   if (config.nbdExports.length === 0) return { missing: `no image to export: nothing at ${config.notFound.nbdExports}; build the image first` };
-  const server = new NbdServer({ host: address, port: portFor(context, 10809), exports: config.nbdExports, events: emit });
+  const server = new NbdServer({ address, port: portFor(context, 10809), exports: config.nbdExports, events: emit });
   const bound = await server.start();
-  return { status: { name: 'nbd', transport: 'tcp', address: bound.host, port: bound.port }, stop: () => server.stop() };
+  return { status: { name: 'nbd', transport: 'tcp', address: bound.address, port: bound.port }, stop: () => server.stop() };
 };
 
 const startDhcp: ServerAdapter = async ({ config, address, emit }) => {
@@ -208,9 +209,12 @@ export class Farm {
 
   constructor(private readonly options: FarmOptions) {}
 
-  /** Every event leaves through here, labelled with the network mode once it is known. */
+  private readonly bootFiles = new BootFileOrigins();
+
+  /** Every event leaves through here, labelled with the network mode once it is known, a boot file's TFTP error with its dhcpd.conf line. */
   private emit = (event: FarmEvent): void => {
-    const labelled = this.network ? { ...event, data: { ...event.data, network: this.network.mode } } : event;
+    const annotated = this.bootFiles.annotate(event);
+    const labelled = this.network ? { ...annotated, data: { ...annotated.data, network: this.network.mode } } : annotated;
     try {
       this.options.events(labelled);
     } catch (error) {

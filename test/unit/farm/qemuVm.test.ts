@@ -31,6 +31,22 @@ test('a missing program names the Debian package to install', async () => {
   assert.match(await findTool('qemu-system-x86_64', 'the farm boots its nodes in QEMU'), /\/qemu-system-x86_64$/);
 });
 
+test('the qemuPath setting (NETBOOT_FARM_QEMU) is used, and a wrong one is named with the setting', async () => {
+  const saved = process.env.NETBOOT_FARM_QEMU;
+  try {
+    const real = await findTool('qemu-system-x86_64', 'a test asks for it');
+    process.env.NETBOOT_FARM_QEMU = real;
+    assert.equal(await findTool('qemu-system-x86_64', 'a test asks for it'), real);
+    process.env.NETBOOT_FARM_QEMU = join(scratch, 'no-qemu-here');
+    await assert.rejects(findTool('qemu-system-x86_64', 'a test asks for it'), /no-qemu-here is not an executable file; fix the netbootFarm\.preview\.qemuPath setting/);
+    process.env.NETBOOT_FARM_QEMU = 'qemu-system-x86_64';
+    await assert.rejects(findTool('qemu-system-x86_64', 'a test asks for it'), /must be an absolute path/);
+  } finally {
+    if (saved === undefined) delete process.env.NETBOOT_FARM_QEMU;
+    else process.env.NETBOOT_FARM_QEMU = saved;
+  }
+});
+
 test('the accelerator probe runs guest code: TCG passes it', async () => {
   assert.equal(await acceleratorWorks('qemu-system-x86_64', 'tcg'), true);
   // /dev/kvm absent: KVM cannot run the probe, so the farm falls back to TCG.

@@ -8,6 +8,8 @@ import { startRouterAdvertiser, type RouterAdvertiser } from './routerAdvertiser
 export const farmInterfacePrefix = 'nbf';
 /** The bridge every VM's tap joins; the farm's servers listen on its address. */
 export const bridgeName = `${farmInterfacePrefix}0`;
+/** Locally administered ("nbf" in ASCII); every farm has its own namespace, so they never meet. */
+export const bridgeMac = '02:6e:62:66:00:01';
 /** Taps are `nbf-tap0`, `nbf-tap1`... */
 export const tapPrefix = `${farmInterfacePrefix}-tap`;
 
@@ -42,7 +44,9 @@ export class IsolatedLan {
     }
     await ipBatch([
       ['link', 'set', 'lo', 'up'],
-      ['link', 'add', bridgeName, 'type', 'bridge', 'stp_state', '0'],
+      // A fixed address: a bridge without one takes its lowest port's MAC and changes it as taps come and go,
+      // and a VM still booting then sends to a MAC that is gone (its GRUB stalls when another VM's tap is removed).
+      ['link', 'add', bridgeName, 'address', bridgeMac, 'type', 'bridge', 'stp_state', '0'],
     ]);
     try {
       await ipBatch([

@@ -1,16 +1,14 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { FarmEvent, FarmEventSink } from '../events';
 import { prepareExampleImage } from '../image/exampleImage';
-import { findTool, runTool } from '../image/hostTools';
+import { findTool } from '../image/hostTools';
 import { readFarmImage, type FarmImage } from '../image/farmImage';
-import { launchFarm, type FarmProcess, type LaunchOptions } from '../launch';
 import type { FarmStatus, NetworkMode } from '../protocol';
 import { nextStep, type BootStep } from './consoleMilestones';
-import { planNodes, type NodePlan } from './farmNodes';
-import type { Firmware, VmNetwork } from './qemuArgs';
-import { QemuVm } from './qemuVm';
-import { userModeTftpRoot } from './userModeTftp';
+import type { NodePlan } from './farmNodes';
+import { FarmSession } from './farmSession';
+import type { Firmware } from './qemuArgs';
 
 export interface FarmBootOptions {
   readonly folder: string;
@@ -22,6 +20,8 @@ export interface FarmBootOptions {
   readonly network: NetworkMode | 'auto';
   /** Boot the example image even if the folder has built artifacts. */
   readonly exampleImage?: boolean;
+  /** Boot this image folder (an LTSP 20+ tree, or a `.netboot` build) instead of the folder's own. */
+  readonly image?: string;
   readonly onEvent: FarmEventSink;
   readonly signal?: AbortSignal;
   /** For tests: where the farm bundle is. */
@@ -48,12 +48,27 @@ export interface FarmBootResult {
 /** The folder has image artifacts of its own but no image the farm can serve: say which build makes them. */
 export class MissingArtifactsError extends Error {}
 
-/** The image a folder boots: its own `.netboot/` build, or the example image when it has none. */
-async function imageFor(options: FarmBootOptions, emit: (event: Omit<FarmEvent, 'time'>) => void): Promise<FarmImage> {
+/** Whatever the farm serves differently from the image's files (an LTSP tree's NFS root) is said, never done silently. */
+function withServedChangesTold(image: FarmImage, emit: (event: Omit<FarmEvent, 'time'>) => void): FarmImage {
+  for (const change of image.servedChanges ?? []) emit({ layer: 'build', kind: 'served-rewrite', level: 'warning', message: change.message, data: { change: change.kind, dir: image.dir } });
+  return image;
+}
+
+/** The image a folder boots: the --image folder, its own `.netboot/` build (or LTSP 20+ tree), or the example image when it has none. */
+export async function imageFor(options: FarmStartOptions, emit: (event: Omit<FarmEvent, 'time'>) => void): Promise<FarmImage> {
+  if (options.image !== undefined) {
+    const given = await readFarmImage(resolve(options.folder, options.image));
+    if (!given) {
+      throw new MissingArtifactsError(
+        `${resolve(options.folder, options.image)}: no image here: --image takes an LTSP 20+ tree (ltsp/ltsp.ipxe, ltsp/ltsp.img, ltsp/x86_64/vmlinuz and initrd.img, images/x86_64.img: what \`ltsp image\`, \`ltsp initrd\` and \`ltsp ipxe\` make) or a \`netboot-farm build\` export (manifest.json)`,
+      );
+    }
+    return withServedChangesTold(given, emit);
+  }
   if (!options.exampleImage) {
     const built = await readFarmImage(join(options.folder, '.netboot'));
     const bootable = built && Object.keys(built.bootFiles).length > 0;
-    if (built && bootable) return built;
+    if (built && bootable) return withServedChangesTold(built, emit);
     const dockerfile = await readFile(join(options.folder, 'Dockerfile')).then(
       () => true,
       () => false,
@@ -81,109 +96,53 @@ async function imageFor(options: FarmBootOptions, emit: (event: Omit<FarmEvent, 
   return image;
 }
 
+/** What a session is opened from: everything `boot` takes but its wait for the marker. */
+export type FarmStartOptions = Omit<FarmBootOptions, 'expect' | 'timeoutSeconds' | 'signal'>;
+
 /**
- * In user mode QEMU's own TFTP serves the boot files and the farm's NBD server
- * listens on a free port of 127.0.0.1, which the guest reaches as 10.0.2.2:
- * the iPXE script's nbdroot is rewritten to say so.
+ * Opens the boot session of a folder: the image it boots (prepared first, so
+ * that a folder that cannot boot says so before the farm starts), the farm
+ * serving it and its nodes powered on. `boot` and `preview` both start here.
  */
-function userModeScript(script: string, nbdPort: number): string {
-  return script.replace(/\bnbdroot=[^\s/]*\//g, `nbdroot=10.0.2.2:${nbdPort}/`);
-}
-
-async function startFarm(options: FarmBootOptions, image: FarmImage, network: NetworkMode | 'auto', onEvent: FarmEventSink): Promise<{ farm: FarmProcess; status: FarmStatus }> {
-  const launch: LaunchOptions = {
-    onEvent,
-    onLog: (line) => onEvent({ time: Date.now(), layer: 'farm', kind: 'log', message: line }),
-    ...(options.farmScript ? { farmScript: options.farmScript } : {}),
-  };
-  const farm = await launchFarm(launch);
-  try {
-    const status = await farm.start({ folder: options.folder, tftpRoot: image.tftpRoot, nbdExports: [{ name: image.exportName, file: image.squashfs }], network });
-    return { farm, status };
-  } catch (error) {
-    await farm.close();
-    throw error;
-  }
-}
-
-export async function bootFarm(options: FarmBootOptions): Promise<FarmBootResult> {
+export async function startFarmSession(options: FarmStartOptions & { readonly onNodesChanged?: () => void }): Promise<FarmSession> {
   const emit = (event: Omit<FarmEvent, 'time'>) => options.onEvent({ time: Date.now(), ...event });
-  const ltsConfFile = join(options.folder, 'lts.conf');
-  const ltsConfText = await readFile(ltsConfFile, 'utf8').catch(() => undefined);
-  const nodes = planNodes({ ...(ltsConfText !== undefined ? { ltsConf: { file: ltsConfFile, text: ltsConfText } } : {}), ...(options.nodes ? { count: options.nodes } : {}), firmware: options.firmware });
   // Before minutes go into an image: without QEMU nothing boots.
   await findTool('qemu-system-x86_64', 'the farm boots its nodes in QEMU');
   const image = await imageFor(options, emit);
+  return FarmSession.start({
+    folder: options.folder,
+    image,
+    ...(options.nodes ? { nodes: options.nodes } : {}),
+    firmware: options.firmware,
+    headless: options.headless,
+    network: options.network,
+    onEvent: options.onEvent,
+    ...(options.onNodesChanged ? { onNodesChanged: options.onNodesChanged } : {}),
+    ...(options.farmScript ? { farmScript: options.farmScript } : {}),
+  });
+}
 
-  let { farm, status } = await startFarm(options, image, options.network, options.onEvent);
-  const cleanups: (() => Promise<void>)[] = [() => farm.close()];
-  const vms: QemuVm[] = [];
+/** Boots the folder's nodes, waits for `expect` on each one's console, then stops everything. */
+export async function bootFarm(options: FarmBootOptions): Promise<FarmBootResult> {
+  const emit = (event: Omit<FarmEvent, 'time'>) => options.onEvent({ time: Date.now(), ...event });
+  const session = await startFarmSession(options);
   try {
-    if (status.network?.mode === 'isolated' && !status.servers.some((s) => s.name === 'dhcp')) {
-      const why = status.missing.find((m) => m.name === 'dhcp')?.reason ?? 'not running';
-      if (options.network === 'isolated') throw new Error(`the private LAN has no DHCP server (${why}): VMs there cannot boot`);
-      emit({ layer: 'net', kind: 'fallback', level: 'warning', message: `the farm's DHCP server is not available (${why}): using QEMU user-mode networking instead` });
-      await farm.close();
-      ({ farm, status } = await startFarm(options, image, 'user', options.onEvent));
-      cleanups[0] = () => farm.close();
-    }
-    const mode = status.network?.mode ?? 'user';
-    const farmPid = status.network?.namespaced ? await farm.farmPid() : undefined;
-
-    let userNetwork: VmNetwork | undefined;
-    if (mode === 'user' && farmPid) {
-      // QEMU's user-mode stack reaches the farm's servers on the loopback of the
-      // farm's own network namespace, where nothing else brings `lo` up.
-      await runTool('nsenter', ['--target', String(farmPid), '--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { why: "QEMU joins the farm's network namespace with it" });
-    }
-    if (mode === 'user') {
-      const nbd = status.servers.find((s) => s.name === 'nbd');
-      if (!nbd) throw new Error(`the farm's NBD server is not running: ${status.missing.find((m) => m.name === 'nbd')?.reason ?? 'unknown reason'}`);
-      const script = image.bootFiles.ipxe;
-      if (!script) {
-        throw new MissingArtifactsError(
-          `${image.tftpRoot}: no iPXE script (*.ipxe) in the TFTP tree: QEMU's user-mode DHCP hands every VM one boot file, so user-mode networking needs one; boot with --network isolated, where dhcpd.conf picks the file`,
-        );
-      }
-      const tftp = await userModeTftpRoot(image.tftpRoot, ltsConfText !== undefined ? { tftpPath: image.ltsConfPath, file: ltsConfFile } : undefined);
-      cleanups.push(tftp.dispose);
-      const scriptPath = join(tftp.dir, script);
-      const original = await readFile(join(image.tftpRoot, script), 'utf8');
-      await writeFile(scriptPath + '.tmp', userModeScript(original, nbd.port));
-      // Replace the link with a real file so the image in the cache is never written.
-      await rename(scriptPath + '.tmp', scriptPath);
-      emit({ layer: 'net', kind: 'rewrite', level: 'warning', message: `user-mode networking: ${script} served by QEMU's TFTP with nbdroot=10.0.2.2:${nbd.port} (the farm's NBD server through QEMU's host alias)` });
-      userNetwork = { mode: 'user', tftpRoot: tftp.dir, bootFile: script };
-    }
-
-    for (const node of nodes) {
-      const network: VmNetwork = userNetwork ?? { mode: 'tap', tap: await farm.addTap(node.name) };
-      const vm = await QemuVm.start({
-        name: node.name,
-        mac: node.mac,
-        firmware: node.firmware,
-        network,
-        // QEMU's user-mode DHCP hands every VM the iPXE script: the NIC's iPXE ROM must run it.
-        ...(mode === 'user' ? { pxe: 'ipxe' as const } : {}),
-        headless: options.headless,
-        ...(farmPid ? { netnsOf: farmPid } : {}),
-        sink: options.onEvent,
-      });
-      vms.push(vm);
-    }
-
     const aborted = new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
     const results = await Promise.all(
-      vms.map(async (vm, index): Promise<NodeResult> => {
+      session.plans().map(async (node): Promise<NodeResult> => {
         const started = Date.now();
-        const matched = await Promise.race([vm.waitForConsole(options.expect, options.timeoutSeconds * 1000), aborted.then(() => undefined)]);
-        const node = nodes[index] as NodePlan;
+        const vm = session.vm(node.name);
+        // A boot file that cannot be read ends the wait at once: nothing else will come.
+        let cannotBoot: FarmEvent | undefined;
+        const failed = session.cannotBoot(node.name).then((event) => void (cannotBoot = event));
+        const matched = vm ? await Promise.race([vm.waitForConsole(options.expect, options.timeoutSeconds * 1000), aborted.then(() => undefined), failed.then(() => undefined)]) : undefined;
+        const reached = [...(vm?.reached ?? [])];
         const result: NodeResult = {
           node,
           ...(matched !== undefined ? { matched } : {}),
-          reached: [...vm.reached],
-          ...(matched === undefined ? { stuckAt: nextStep(vm.reached) ?? 'marker' } : {}),
-          lastLines: vm.lastConsoleLines(15),
+          reached,
+          ...(matched === undefined ? { stuckAt: nextStep(reached) ?? 'marker' } : {}),
+          lastLines: vm?.lastConsoleLines(15) ?? [],
           seconds: (Date.now() - started) / 1000,
         };
         emit({
@@ -191,14 +150,19 @@ export async function bootFarm(options: FarmBootOptions): Promise<FarmBootResult
           kind: matched !== undefined ? 'expect-matched' : 'expect-failed',
           node: node.name,
           level: matched !== undefined ? 'info' : 'error',
-          message: matched !== undefined ? `${node.name} matched ${options.expect} after ${result.seconds.toFixed(1)} s` : `${node.name} did not match ${options.expect} within ${options.timeoutSeconds} s: stuck before "${result.stuckAt}"`,
+          message:
+            matched !== undefined
+              ? `${node.name} matched ${options.expect} after ${result.seconds.toFixed(1)} s`
+              : cannotBoot
+                ? `${node.name} cannot boot: ${cannotBoot.message}`
+                : `${node.name} did not match ${options.expect} within ${options.timeoutSeconds} s: stuck before "${result.stuckAt}"`,
+          ...(cannotBoot?.origin ? { origin: cannotBoot.origin } : {}),
         });
         return result;
       }),
     );
-    return { ok: results.every((r) => r.matched !== undefined), image, status, results };
+    return { ok: results.every((r) => r.matched !== undefined), image: session.image, status: session.status, results };
   } finally {
-    await Promise.all(vms.map((vm) => vm.stop().catch(() => undefined)));
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await session.stop();
   }
 }

@@ -1,32 +1,44 @@
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+
+/** A file of the user-mode TFTP tree that is not the image's: a link to another file (the live lts.conf), or text of its own (a rewritten boot script). */
+export type TftpOverride = { readonly tftpPath: string } & ({ readonly link: string } | { readonly text: string });
 
 /**
  * QEMU's user-mode TFTP serves one folder. This makes one per farm: links
- * to the image's TFTP tree plus the workspace's live lts.conf at the path the
- * clients fetch it from, so an edit shows on the next boot.
+ * to the image's TFTP tree, plus the overrides at their paths. The folders on
+ * an override's path are made for real, so that nothing is ever written
+ * through a link into the image (a cache shared by every farm).
  */
-export async function userModeTftpRoot(tftpRoot: string, ltsConf: { readonly tftpPath: string; readonly file: string } | undefined): Promise<{ dir: string; dispose(): Promise<void> }> {
+export async function userModeTftpRoot(tftpRoot: string, overrides: readonly TftpOverride[]): Promise<{ dir: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'nbf-tftp-'));
+  const own = overrides.map((o) => o.tftpPath.split('/').filter((s) => s !== '' && s !== '.'));
+  if (own.some((segments) => segments.length === 0 || segments.includes('..'))) throw new Error(`a user-mode TFTP path must name a file inside the tree (got ${overrides.map((o) => o.tftpPath).join(', ')})`);
+  const ownPaths = own.map((segments) => segments.join('/'));
   const link = async (source: string, target: string, path: string) => {
-    const entries = await readdir(source, { withFileTypes: true });
-    for (const entry of entries) {
+    for (const entry of await readdir(source, { withFileTypes: true })) {
       const inside = path ? `${path}/${entry.name}` : entry.name;
-      // Folders on the lts.conf path are made for real so the link can go inside them.
-      if (entry.isDirectory() && ltsConf && ltsConf.tftpPath.startsWith(inside + '/')) {
+      if (ownPaths.includes(inside)) continue;
+      if (entry.isDirectory() && ownPaths.some((p) => p.startsWith(inside + '/'))) {
         await mkdir(join(target, entry.name));
         await link(join(source, entry.name), join(target, entry.name), inside);
-      } else if (inside !== ltsConf?.tftpPath) {
+      } else {
         await symlink(join(source, entry.name), join(target, entry.name));
       }
     }
   };
-  await link(tftpRoot, dir, '');
-  if (ltsConf) {
-    await mkdir(dirname(join(dir, ltsConf.tftpPath)), { recursive: true });
-    await symlink(ltsConf.file, join(dir, ltsConf.tftpPath));
+  try {
+    await link(tftpRoot, dir, '');
+    for (const [index, override] of overrides.entries()) {
+      const path = join(dir, ownPaths[index] as string);
+      await mkdir(dirname(path), { recursive: true });
+      if ('link' in override) await symlink(override.link, path);
+      else await writeFile(path, override.text);
+    }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
