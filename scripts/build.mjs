@@ -36,6 +36,8 @@ const bundles = [
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['server/src/farm/main.ts'], outfile: 'dist/farm.js' },
+  // The boot preview's page runs in the webview (a browser); its CSS (xterm's and its own) lands in dist/preview.css.
+  { entryPoints: ['client/src/preview/webview/main.ts'], outfile: 'dist/preview.js', platform: 'browser', target: 'chrome120', format: 'iife', plugins: [] },
 ];
 
 await mkdir(join(root, 'dist'), { recursive: true });

@@ -11,6 +11,7 @@ import { newFarm } from './commands/newFarm';
 import { restartServer, showOutput } from './commands/restartServer';
 import { showStageGraph } from './commands/stageGraph';
 import { Ctx, SHOW_OUTPUT_COMMAND } from './context';
+import { registerPreview } from './preview/previewController';
 
 let ctx: Ctx | undefined;
 
@@ -33,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Ctx> {
   ctx.registerCommand('netbootFarm.exportKubernetes', exportKubernetes);
   ctx.registerCommand(EXPLAIN_DHCP_COMMAND, explainDhcp);
   registerBuildTasks(ctx);
+  registerPreview(ctx);
   await ctx.start();
   // The API the tests (and other extensions) get from `extension.exports`.
   return ctx;

@@ -99,7 +99,8 @@ async function runSuite(vscode, suite, { trusted }) {
     const untrusted = { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' };
     const settings = trusted ? quiet : { ...quiet, ...untrusted };
     const launchArgs = [workspace, `--user-data-dir=${await userDataDir(scratch, settings)}`, `--extensions-dir=${join(scratch, 'extensions')}`, '--disable-extensions'];
-    const env = { NETBOOT_FARM_VSCODE_RESULTS: results, NETBOOT_FARM_SCREENSHOT_DIR: SCREENSHOT_DIR };
+    // The watchdog (headless-code.mjs) covers a whole suite run, which includes a real VM boot (test/vscode/suite/preview.test.ts).
+    const env = { NETBOOT_FARM_VSCODE_RESULTS: results, NETBOOT_FARM_SCREENSHOT_DIR: SCREENSHOT_DIR, NETBOOT_FARM_VSCODE_TIMEOUT: process.env.NETBOOT_FARM_VSCODE_TIMEOUT ?? '900' };
     const extensionTestsPath = join(OUT, suite);
     process.stdout.write(`\n-- VS Code suite ${suite}/ (${trusted ? 'trusted' : 'untrusted'} workspace)\n`);
     let code;
