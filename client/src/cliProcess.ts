@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import type { Ctx } from './context';
 
 /**
@@ -12,18 +11,7 @@ import type { Ctx } from './context';
 export function spawnCli(ctx: Ctx, args: readonly string[], cwd: string, options: { readonly stdin?: 'ignore' | 'pipe' } = {}): ChildProcess {
   const cli = ctx.extension.asAbsolutePath(path.join('dist', 'cli.js'));
   // A piped stdin is for long-lived sessions the client talks to (`preview`).
-  return spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...settingsEnv(), ELECTRON_RUN_AS_NODE: '1' }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
-}
-
-/** The machine settings the CLI reads from its environment (host/cacheRoot.ts, image/hostTools.ts). */
-function settingsEnv(): Record<string, string> {
-  const config = vscode.workspace.getConfiguration('netbootFarm');
-  const env: Record<string, string> = {};
-  const cacheDir = config.get<string>('cacheDir');
-  if (cacheDir) env.NETBOOT_FARM_CACHE = cacheDir;
-  const qemuPath = config.get<string>('preview.qemuPath');
-  if (qemuPath) env.NETBOOT_FARM_QEMU = qemuPath;
-  return env;
+  return spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...ctx.cliSettingsEnv(), ELECTRON_RUN_AS_NODE: '1' }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs the CLI to the end and collects its output. */

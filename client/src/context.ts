@@ -34,6 +34,17 @@ export class Ctx implements vscode.Disposable {
     this.push(this.output, this.status);
   }
 
+  /** The machine settings the CLI reads from its environment (server/src/host/cacheRoot.ts, farm/image/hostTools.ts). */
+  cliSettingsEnv(): Record<string, string> {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const env: Record<string, string> = {};
+    const cacheDir = config.get<string>('cacheDir');
+    if (cacheDir) env.NETBOOT_FARM_CACHE = cacheDir;
+    const qemuPath = config.get<string>('preview.qemuPath');
+    if (qemuPath) env.NETBOOT_FARM_QEMU = qemuPath;
+    return env;
+  }
+
   /** The running language client, or undefined before start and after a failed start. */
   get client(): LanguageClient | undefined {
     return this.languageClient;

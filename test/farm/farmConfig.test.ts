@@ -30,7 +30,7 @@ test('the image build export layout: tftpboot/ and images/NAME.img, with LTSP na
 });
 
 test("an image manifest.json names the tree, the squashfs and where lts.conf is served", async (t) => {
-  const manifest = { format: 1, tftpRoot: 'tree', squashfs: 'root.squashfs', exportName: 'amd64', bootFiles: { ipxe: 'a', bios: 'b', efi: 'c' }, ltsConfPath: 'boot/lts.conf' };
+  const manifest = { format: 1, tftpRoot: 'tree', squashfs: 'root.squashfs', exportName: 'amd64', nbdPort: 10809, bootFiles: { ipxe: 'a', bios: 'b', efi: 'c' }, ltsConfPath: 'boot/lts.conf', key: '0123456789abcdef', files: [{ path: 'root.squashfs', role: 'squashfs', size: 1, sha256: '' }] };
   const dir = folder(t, { 'img/manifest.json': JSON.stringify(manifest), 'img/tree/': '', 'img/root.squashfs': 'x' });
   const config = await resolveFarmConfig({ folder: dir, image: 'img' });
   assert.equal(config.tftpRoot, join(dir, 'img', 'tree'));

@@ -60,6 +60,11 @@ test('with options: the OACK is block 0, answered again when the client repeats 
   let resent: string[] = [];
   for (let now = 400; now < 10_000 && resent.length === 0; now += 50) resent = blocks(t.tick(now)).map(String);
   assert.deepEqual(resent, ['oack']);
+  // A repeated request right after that timer resend crossed it on the wire: a
+  // second OACK would make atftp abort. A later repeat is answered again.
+  const timerAt = 6300;
+  assert.deepEqual(t.requestRepeated(timerAt + 1000), [], 'a request that crossed the timer OACK gets no second OACK');
+  assert.deepEqual(blocks(t.requestRepeated(timerAt + 5000)), ['oack']);
   assert.deepEqual(blocks(t.ack(0, 10_000)), [1]);
   assert.deepEqual(t.requestRepeated(10_001), [], 'once acknowledged, a late repeat of the request is ignored');
 });

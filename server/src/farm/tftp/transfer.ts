@@ -29,6 +29,8 @@ import type { TftpOptions } from './packet';
 
 /** How long the OACK waits for a repeated request or ACK 0 before the timer resends it (see tick). */
 const OACK_SILENCE_MS = 6000;
+/** A repeated request this soon after a timer-sent OACK crossed it on the wire (see requestRepeated). */
+const OACK_CROSSING_MS = 2000;
 export interface RetransmitPolicy {
   /** Before the first round-trip sample. */
   readonly initialRtoMs: number;
@@ -125,6 +127,8 @@ export class ReadTransfer {
   private spuriousTimeouts = 0;
   private oackSentAt = 0;
   private oackRetransmitted = false;
+  /** The last OACK went out on the timer, not in answer to a repeated request. */
+  private oackSentByTimer = false;
   private deadline = Infinity;
   private lastProgressAt = 0;
   private lastAckAt: number | undefined;
@@ -206,13 +210,20 @@ export class ReadTransfer {
     return this.sendWindow(1, now, false);
   }
 
-  /** The client repeated its request: our OACK was lost or is late. Answer it again at once. */
+  /**
+   * The client repeated its request: our OACK was lost or is late. Answer it
+   * again at once, unless the timer resent it a moment ago: then the request
+   * crossed that OACK on the wire, and a second one would reach a client that
+   * already took the first (atftp aborts on it).
+   */
   requestRepeated(now: number): TransferAction[] {
     if (this.stateValue !== 'running' || !this.awaitingOack) return [];
-    return this.resendOack(now);
+    if (this.oackSentByTimer && now - this.oackSentAt < OACK_CROSSING_MS) return [];
+    return this.resendOack(now, false);
   }
 
-  private resendOack(now: number): TransferAction[] {
+  private resendOack(now: number, byTimer: boolean): TransferAction[] {
+    this.oackSentByTimer = byTimer;
     this.oackRetransmitted = true;
     this.oackSentAt = now;
     this.packetsSent++;
@@ -303,7 +314,7 @@ export class ReadTransfer {
       // OACK"), so the timer only resends it after a silence longer than the
       // clients' own timeouts (atftp: 5 s), for a client that never repeats.
       if (now - this.oackSentAt < OACK_SILENCE_MS) return [];
-      return this.resendOack(now);
+      return this.resendOack(now, true);
     }
     // From the second silent timeout on, blocks after the window go too, one
     // more window's worth per timeout: atftp acknowledges a duplicate only
