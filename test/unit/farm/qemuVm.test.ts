@@ -57,7 +57,7 @@ test('a VM reports its firmware, answers QMP (screenshot, reset) and leaves noth
   // A folder left by a VM whose owner was killed with SIGKILL (its pid is gone).
   const orphan = mkdtempSync(join(tmpdir(), 'nbf-vm-'));
   const deadPid = spawnSync('true').pid;
-  writeFileSync(join(orphan, 'owner.pid'), String(deadPid));
+  writeFileSync(join(orphan, '.owner.pid'), String(deadPid));
   const events: FarmEvent[] = [];
   const vm = await QemuVm.start({
     name: 'probe',

@@ -1,6 +1,6 @@
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { ownedTempDir } from '../ownedTempDir';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { loadExeca } from '../build/execaLoader';
@@ -82,9 +82,8 @@ export class QemuVm {
     const qemu = await findTool('qemu-system-x86_64', 'the farm boots its nodes in QEMU');
     await checkIpxeRom();
     const accel = await chooseAccelerator(qemu);
-    await sweepOrphanedFolders();
-    const dir = await mkdtemp(join(tmpdir(), VM_DIR_PREFIX));
-    await writeFile(join(dir, OWNER_FILE), String(process.pid));
+    // Its QEMU ends with the farm's PID namespace; a folder left by a killed owner is swept by the next VM.
+    const dir = await ownedTempDir(VM_DIR_PREFIX);
     const sockets: VmSockets = {
       serial: join(dir, 'serial.sock'),
       qmp: join(dir, 'qmp.sock'),
@@ -299,26 +298,6 @@ export class QemuVm {
 }
 
 const VM_DIR_PREFIX = 'nbf-vm-';
-const OWNER_FILE = 'owner.pid';
-
-/**
- * A process killed with SIGKILL cannot remove its VMs' folders (its QEMUs end
- * with the farm's PID namespace). The next VM started removes the folders
- * whose owner is gone.
- */
-async function sweepOrphanedFolders(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(VM_DIR_PREFIX))) {
-    const dir = join(tmpdir(), name);
-    const owner = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''));
-    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) continue;
-    try {
-      process.kill(owner, 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await rm(dir, { recursive: true, force: true });
-    }
-  }
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ownedTempDir } from '../ownedTempDir';
 
 /** A file of the user-mode TFTP tree that is not the image's: a link to another file (the live lts.conf), or text of its own (a rewritten boot script). */
 export type TftpOverride = { readonly tftpPath: string } & ({ readonly link: string } | { readonly text: string });
@@ -12,7 +12,7 @@ export type TftpOverride = { readonly tftpPath: string } & ({ readonly link: str
  * through a link into the image (a cache shared by every farm).
  */
 export async function userModeTftpRoot(tftpRoot: string, overrides: readonly TftpOverride[]): Promise<{ dir: string; dispose(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'nbf-tftp-'));
+  const dir = await ownedTempDir('nbf-tftp-');
   const own = overrides.map((o) => o.tftpPath.split('/').filter((s) => s !== '' && s !== '.'));
   if (own.some((segments) => segments.length === 0 || segments.includes('..'))) throw new Error(`a user-mode TFTP path must name a file inside the tree (got ${overrides.map((o) => o.tftpPath).join(', ')})`);
   const ownPaths = own.map((segments) => segments.join('/'));
