@@ -22,6 +22,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { takeOption } from './option.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL = 0.9; // our speed over the fastest peer's
@@ -38,13 +39,7 @@ async function serve(file, port) {
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
 }
 
-function option(name, fallback) {
-  const at = argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = argv[at + 1];
-  argv.splice(at, 2);
-  return value ?? fallback;
-}
+const option = (name, fallback) => takeOption(argv, name, fallback);
 
 function which(name) {
   const r = spawnSync('sh', ['-c', 'command -v "$1"', 'which', name], { encoding: 'utf8' });

@@ -26,6 +26,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { takeOption } from './option.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXPORT = 'amd64';
@@ -189,13 +190,7 @@ async function drive(spec) {
 
 // ---- main mode ------------------------------------------------------------
 
-function option(name, fallback) {
-  const at = argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = argv[at + 1];
-  argv.splice(at, 2);
-  return value ?? fallback;
-}
+const option = (name, fallback) => takeOption(argv, name, fallback);
 
 function must(command, args) {
   const r = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,20 +7,19 @@
  * that the buildah tests, which lock theirs, can run at the same time.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { BuildManifest } from '../../server/src/farm/build/artifactManifest';
 import type { BuildEvent } from '../../server/src/farm/build/buildEvents';
+import { runBuildCli } from './buildRun';
 import { defaultStateDir } from '../../server/src/farm/build/containerState';
 import { tryNative } from '../../server/src/farm/build/detectBuilder';
 import { instructionSource, planNativeBuild } from '../../server/src/farm/build/nativePlan';
 import { parseDockerfile } from '../../server/src/lang/dockerfile/stageGraph';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'bin', 'netboot-farm.js');
 const fixtures = join(__dirname, 'fixtures');
 const stateDir = join(dirname(defaultStateDir()), 'native-tests');
 const native = join(stateDir, 'native');
@@ -83,26 +82,8 @@ test('detection: the native builder needs root, and says so', async () => {
 
 const skip = process.getuid?.() !== 0 ? 'needs root (chroot, mounts, debootstrap)' : spawnSync('debootstrap', ['--version']).status !== 0 ? 'debootstrap is not installed' : false;
 
-/** Runs `netboot-farm build --builder native --json`; `onEvent` may return 'cancel' to send SIGTERM, as the VS Code task does. */
-function build(dir: string, onEvent?: (e: BuildEvent) => 'cancel' | void): Promise<{ code: number | null; events: BuildEvent[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'build', dir, '--builder', 'native', '--state-dir', stateDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: BuildEvent[] = [];
-    let pending = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        const event = JSON.parse(line) as BuildEvent;
-        events.push(event);
-        if (onEvent?.(event) === 'cancel') child.kill('SIGTERM');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('close', (code) => resolve({ code, events, stderr }));
-  });
-}
+/** Runs `netboot-farm build --builder native --json` with the tests' state folder. */
+const build = (dir: string, onEvent?: (e: BuildEvent) => 'cancel' | void) => runBuildCli([dir, '--builder', 'native', '--state-dir', stateDir], onEvent);
 
 const logTail = (events: readonly BuildEvent[]) =>
   events

@@ -6,12 +6,13 @@
  * Without root or buildah they are skipped, and say so.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BuildEvent } from '../../server/src/farm/build/buildEvents';
+import { runBuildCli } from './buildRun';
 import type { BuildManifest } from '../../server/src/farm/build/artifactManifest';
 import { defaultStateDir } from '../../server/src/farm/build/containerState';
 import { bootSandbox, parseBootJson } from '../e2e/bootCli';
@@ -48,26 +49,8 @@ function containers(): string[] {
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
 }
 
-/** Runs `netboot-farm build --json`; `onEvent` may return 'cancel' to send SIGTERM, as the VS Code task does. */
-function build(args: string[], onEvent?: (e: BuildEvent) => 'cancel' | void): Promise<{ code: number | null; events: BuildEvent[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'build', ...args, '--builder', 'buildah', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: BuildEvent[] = [];
-    let pending = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        const event = JSON.parse(line) as BuildEvent;
-        events.push(event);
-        if (onEvent?.(event) === 'cancel') child.kill('SIGTERM');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('close', (code) => resolve({ code, events, stderr }));
-  });
-}
+/** Runs `netboot-farm build ARGS --builder buildah --json`. */
+const build = (args: string[], onEvent?: (e: BuildEvent) => 'cancel' | void) => runBuildCli([...args, '--builder', 'buildah'], onEvent);
 
 /** Processes whose command line contains `needle`, other than ourselves. */
 function processesWith(needle: string): string[] {
