@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildEvent } from '../../server/src/farm/build/buildEvents';
 
@@ -26,4 +27,18 @@ export function runBuildCli(args: readonly string[], onEvent?: (e: BuildEvent) =
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('close', (code) => resolve({ code, events, stderr }));
   });
+}
+
+export /** Processes whose command line contains `needle`, other than ourselves. */
+function processesWith(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
 }

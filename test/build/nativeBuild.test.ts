@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { BuildManifest } from '../../server/src/farm/build/artifactManifest';
 import type { BuildEvent } from '../../server/src/farm/build/buildEvents';
-import { runBuildCli } from './buildRun';
+import { processesWith, runBuildCli } from './buildRun';
 import { defaultStateDir } from '../../server/src/farm/build/containerState';
 import { tryNative } from '../../server/src/farm/build/detectBuilder';
 import { instructionSource, planNativeBuild } from '../../server/src/farm/build/nativePlan';
@@ -152,20 +152,6 @@ test('a failing RUN in a native build is reported on its Dockerfile line with it
   assert.ok(!existsSync(join(dir, '.netboot', 'manifest.json')));
   assert.deepEqual(nativeMounts(), []);
 });
-
-/** Processes whose command line contains `needle`, other than ourselves. */
-function processesWith(needle: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd}`);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
-}
 
 test('cancelling a native build stops its RUN step in the chroot, and leaves no process, mount or stage folder', { skip, timeout: 20 * 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nbf-native-cancel-'));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BuildEvent } from '../../server/src/farm/build/buildEvents';
-import { runBuildCli } from './buildRun';
+import { processesWith, runBuildCli } from './buildRun';
 import type { BuildManifest } from '../../server/src/farm/build/artifactManifest';
 import { defaultStateDir } from '../../server/src/farm/build/containerState';
 import { bootSandbox, parseBootJson } from '../e2e/bootCli';
@@ -51,20 +51,6 @@ function containers(): string[] {
 
 /** Runs `netboot-farm build ARGS --builder buildah --json`. */
 const build = (args: string[], onEvent?: (e: BuildEvent) => 'cancel' | void) => runBuildCli([...args, '--builder', 'buildah'], onEvent);
-
-/** Processes whose command line contains `needle`, other than ourselves. */
-function processesWith(needle: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd}`);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
-}
 
 test('base image: localhost/debian:bookworm exists, or `netboot-farm base-image` makes it', { skip, timeout: 15 * 60_000 }, () => {
   const have = () => spawnSync('buildah', ['inspect', '--type', 'image', 'localhost/debian:bookworm'], { env }).status === 0;
