@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { machineMirror } from '../../server/src/farm/build/debianMirror';
+import { cacheRoot } from '../../server/src/host/cacheRoot';
 import { loadExeca } from '../../server/src/farm/build/execaLoader';
 
 /** Bump when the steps below change what they produce. */
@@ -56,8 +56,8 @@ export interface LtspImage {
   readonly builtSeconds: number;
 }
 
-function cacheRoot(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'netboot-farm', 'ltsp-image');
+function imageCacheDir(): string {
+  return join(cacheRoot(), 'ltsp-image');
 }
 
 const hash = (...parts: readonly string[]) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
@@ -216,7 +216,7 @@ export async function ltspImage(options: { log?: (line: string) => void } = {}):
   const log = options.log ?? (() => undefined);
   const why = cannotBuild();
   if (why) throw new Error(why);
-  const root = cacheRoot();
+  const root = imageCacheDir();
   await mkdir(root, { recursive: true });
   const key = hash(String(SCRIPT_VERSION), SUITE, ...PACKAGES, LTSP_CONF, await readFile('/usr/sbin/ltsp', 'utf8'));
   const dir = join(root, key);

@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from '../../host/cacheRoot';
 import type { FarmImage, ServedChange } from './farmImage';
 
 /** Paths inside the tree, as LTSP lays them out. */
@@ -112,7 +112,7 @@ export function rewriteLtspScript(script: string, imageName: string): { readonly
 }
 
 export function servedCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'netboot-farm', 'ltsp-served');
+  return join(cacheRoot(), 'ltsp-served');
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
